@@ -1,0 +1,1 @@
+"""Keel: the production layer for AI agents."""

@@ -1,0 +1,245 @@
+"""The ``keel/v1`` agent spec as typed, frozen pydantic models.
+
+Every model forbids unknown keys: a typo in a spec is an error with a file, line
+and column (see ``keel.spec.loader``), never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(_Strict):
+    name: str = Field(description="lowercase letters, digits and '-', 1-63 characters")
+    version: str = Field(description="semantic version, e.g. 1.2.0")
+    owner: str | None = None
+    description: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError(
+                f"name {v!r} must be lowercase letters, digits and '-', "
+                "start and end with a letter or digit, at most 63 characters"
+            )
+        return v
+
+    @field_validator("version")
+    @classmethod
+    def _check_version(cls, v: str) -> str:
+        if not _SEMVER.match(v):
+            raise ValueError(f"version {v!r} is not a semantic version such as 1.2.0")
+        return v
+
+
+class Instructions(_Strict):
+    """The system prompt, inline (``text``) or from a file relative to the spec."""
+
+    text: str | None = None
+    file: str | None = None
+    version: str = Field(default="1", description="the prompt's own version, recorded on runs")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Instructions:
+        if (self.text is None) == (self.file is None):
+            raise ValueError("give exactly one of 'text' or 'file'")
+        return self
+
+
+Provider = Literal["openai", "anthropic", "rules", "scripted"]
+
+
+class RuleCall(_Strict):
+    """A tool call a rule makes; ``args`` values are templates (``{input}``...)."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class Rule(_Strict):
+    """An intent: if any pattern matches the user's message, call tools, then answer."""
+
+    intent: str
+    patterns: list[str] = Field(min_length=1, description="regular expressions, any may match")
+    calls: list[RuleCall] = Field(default_factory=list)
+    answer: str
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {e}") from e
+        return v
+
+
+class RulesConfig(_Strict):
+    """The deterministic rule-based model: intents tried in order, then ``default``."""
+
+    intents: list[Rule] = Field(default_factory=list)
+    default: str = "I can't help with that automatically; a human will follow up."
+
+
+class ModelRef(_Strict):
+    """One model: a provider and a model name, with per-model settings."""
+
+    provider: Provider
+    name: str = "default"
+    base_url: str | None = None
+    api_key_env: str | None = Field(
+        default=None, description="name of the environment variable holding the key"
+    )
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    context_window_tokens: int | None = Field(default=None, gt=0)
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}:{self.name}"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        # "openai:gpt-4o-mini" and "rules" are accepted as shorthands.
+        if isinstance(data, str):
+            provider, _, name = data.partition(":")
+            return {"provider": provider, "name": name or "default"}
+        return data
+
+
+class ModelSpec(_Strict):
+    primary: ModelRef
+    fallbacks: list[ModelRef] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="defaults for every model in the chain"
+    )
+    rules: RulesConfig | None = None
+
+    @model_validator(mode="after")
+    def _rules_declared(self) -> ModelSpec:
+        uses_rules = any(m.provider == "rules" for m in [self.primary, *self.fallbacks])
+        if uses_rules and self.rules is None:
+            raise ValueError("a 'rules' model is in the chain but 'model.rules' is not declared")
+        return self
+
+
+class IOSchema(_Strict):
+    """A bounded input or output: a JSON Schema and a size bound."""
+
+    json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+    max_bytes: int = Field(default=32_768, gt=0)
+
+
+class ToolSettings(_Strict):
+    """Per-agent overrides of a tool's own declaration."""
+
+    timeout_s: float | None = Field(default=None, gt=0)
+    max_attempts: int | None = Field(default=None, ge=1, le=10)
+    risk: Literal["read", "write", "financial", "irreversible"] | None = None
+    idempotent: bool | None = None
+    scopes: list[str] | None = None
+    requires_approval: bool | None = None
+
+
+class ToolRef(_Strict):
+    """A tool: ``module:function`` resolved relative to the spec's folder."""
+
+    ref: str = Field(description="'module:attribute', e.g. 'tools:search_kb'")
+    name: str | None = Field(default=None, description="expose the tool under another name")
+    settings: ToolSettings = Field(default_factory=ToolSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"ref": data}
+        return data
+
+    @field_validator("ref")
+    @classmethod
+    def _check_ref(cls, v: str) -> str:
+        module, sep, attr = v.partition(":")
+        if not sep or not module or not attr:
+            raise ValueError(f"tool reference {v!r} must look like 'module:function'")
+        return v
+
+
+TruncationStrategy = Literal["shorten_oldest_tool_results", "drop_oldest_turns"]
+
+
+class Limits(_Strict):
+    max_steps: int = Field(default=16, ge=1, le=1000)
+    max_tokens: int = Field(default=100_000, ge=1)
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_tool_result_bytes: int = Field(default=16_384, ge=64)
+    context_budget_tokens: int = Field(default=32_000, ge=256)
+    truncation: TruncationStrategy = "shorten_oldest_tool_results"
+
+
+# Sections that later issues fill. They are typed now so that a spec written today
+# keeps validating; unknown keys inside them are errors like everywhere else.
+
+
+class PoliciesSpec(_Strict):
+    bundle: str | None = Field(default=None, description="folder of Rego policies")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EscalationSpec(_Strict):
+    sla_seconds: float | None = Field(default=None, gt=0)
+    confidence_below: float | None = Field(default=None, ge=0, le=1)
+    on_breach: Literal["notify_next_tier", "auto_reject", "fallback_rules"] | None = None
+
+
+class KpiSpec(_Strict):
+    name: str
+    target: float
+    window: str = "7d"
+
+
+class EvalSuiteRef(_Strict):
+    file: str
+    gate: str | None = None
+
+
+class AgentBody(_Strict):
+    instructions: Instructions
+    model: ModelSpec
+    input: IOSchema = Field(default_factory=IOSchema)
+    output: IOSchema = Field(default_factory=IOSchema)
+    tools: list[ToolRef] = Field(default_factory=list)
+    limits: Limits = Field(default_factory=Limits)
+    policies: PoliciesSpec | None = None
+    escalation: EscalationSpec | None = None
+    kpis: list[KpiSpec] = Field(default_factory=list)
+    evals: list[EvalSuiteRef] = Field(default_factory=list)
+
+
+class AgentSpec(_Strict):
+    """A whole ``keel/v1`` Agent document."""
+
+    api_version: Literal["keel/v1"] = Field(alias="apiVersion")
+    kind: Literal["Agent"]
+    metadata: Metadata
+    spec: AgentBody
