@@ -78,7 +78,9 @@ class Rule(_Strict):
     intent: str
     patterns: list[str] = Field(min_length=1, description="regular expressions, any may match")
     calls: list[RuleCall] = Field(default_factory=list)
-    answer: str
+    answer: str | dict[str, Any] = Field(
+        description="a template; a mapping is rendered field by field and sent as JSON"
+    )
 
     @field_validator("patterns")
     @classmethod
@@ -95,7 +97,7 @@ class RulesConfig(_Strict):
     """The deterministic rule-based model: intents tried in order, then ``default``."""
 
     intents: list[Rule] = Field(default_factory=list)
-    default: str = "I can't help with that automatically; a human will follow up."
+    default: str | dict[str, Any] = "I can't help with that automatically; a human will follow up."
 
 
 class ModelRef(_Strict):
