@@ -1,0 +1,149 @@
+"""``Agent``: a spec bound to its model chain and tools — the unit an engine runs.
+
+Build one from a YAML spec with ``Agent.from_spec(load_spec(path), ...)`` or in code
+with ``Agent.define(...)``. An agent is immutable; its schemas are compiled once
+here, not per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+
+from keel.models.base import Model, ToolDefinition
+from keel.models.factory import build_chain
+from keel.models.pricing import PriceTable
+from keel.spec.loader import LoadedSpec
+from keel.spec.model import Limits
+from keel.tools import Tool, ToolSet, as_tool
+
+
+def _validator(schema: Mapping[str, Any] | None) -> Validator | None:
+    if schema is None:
+        return None
+    cls = Draft202012Validator
+    return cls(dict(schema), format_checker=cls.FORMAT_CHECKER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agent:
+    """Everything the loop needs to run one agent version."""
+
+    name: str
+    version: str
+    content_hash: str
+    model: Model
+    tools: ToolSet
+    instructions: str = ""
+    prompt_version: str = "1"
+    limits: Limits = field(default_factory=Limits)
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
+    input_max_bytes: int = 32_768
+    output_max_bytes: int = 32_768
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    spec_path: str | None = None
+    tool_definitions: tuple[ToolDefinition, ...] = field(init=False)
+    input_validator: Validator | None = field(init=False)
+    output_validator: Validator | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tool_definitions", self.tools.definitions())
+        object.__setattr__(self, "input_validator", _validator(self.input_schema))
+        object.__setattr__(self, "output_validator", _validator(self.output_schema))
+
+    @property
+    def ref(self) -> str:
+        """``name@version+hash`` — how responses and logs name this exact agent."""
+        return f"{self.name}@{self.version}+{self.content_hash.removeprefix('sha256:')[:12]}"
+
+    @classmethod
+    def from_spec(
+        cls,
+        loaded: LoadedSpec,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        prices: PriceTable | None = None,
+        model: Model | None = None,
+    ) -> Agent:
+        """Bind a loaded spec to its model chain and tools.
+
+        ``credentials`` maps environment-variable names to values (the CLI or API
+        passes the process environment); ``model`` replaces the spec's chain, which
+        tests and evaluations use to run a spec on a scripted model.
+        """
+        spec = loaded.spec.spec
+        settings = {t.name or t.ref.partition(":")[2]: t.settings for t in spec.tools}
+        # The loader checked that each object is callable or a tool object.
+        tools = ToolSet(
+            [
+                as_tool(cast(Tool, obj), name=name, settings=settings.get(name))
+                for name, obj in loaded.tool_objects.items()
+            ]
+        )
+        chain = model or build_chain(
+            spec.model, credentials=credentials or {}, prices=prices or PriceTable.default()
+        )
+        return cls(
+            name=loaded.name,
+            version=loaded.version,
+            content_hash=loaded.content_hash,
+            prompt_version=loaded.prompt_version,
+            instructions=loaded.instructions,
+            model=chain,
+            tools=tools,
+            limits=spec.limits,
+            input_schema=spec.input.json_schema,
+            output_schema=spec.output.json_schema,
+            input_max_bytes=spec.input.max_bytes,
+            output_max_bytes=spec.output.max_bytes,
+            parameters=spec.model.parameters,
+            spec_path=str(loaded.path),
+        )
+
+    @classmethod
+    def define(
+        cls,
+        name: str,
+        *,
+        model: Model,
+        tools: Iterable[Tool | Callable[..., Any]] = (),
+        instructions: str = "",
+        version: str = "0.0.0",
+        limits: Limits | None = None,
+        output_schema: dict[str, Any] | None = None,
+        input_schema: dict[str, Any] | None = None,
+    ) -> Agent:
+        """An agent declared in code; its hash covers the instructions and tool contracts."""
+        toolset = ToolSet([as_tool(t) for t in tools])
+        digest = hashlib.sha256()
+        canonical = {
+            "name": name,
+            "version": version,
+            "instructions": instructions,
+            "model": model.name,
+            "tools": [
+                {"name": d.name, "description": d.description, "parameters": d.parameters}
+                for d in toolset.definitions()
+            ],
+            "output_schema": output_schema,
+            "input_schema": input_schema,
+        }
+        digest.update(json.dumps(canonical, sort_keys=True).encode())
+        return cls(
+            name=name,
+            version=version,
+            content_hash="sha256:" + digest.hexdigest(),
+            model=model,
+            tools=toolset,
+            instructions=instructions,
+            limits=limits or Limits(),
+            output_schema=output_schema,
+            input_schema=input_schema,
+        )

@@ -1,0 +1,266 @@
+"""The ``keel`` command.
+
+Exit codes: 0 ok, 1 the run (or the operation) failed, 2 bad input — a broken
+spec, invalid arguments or configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from keel.cli import context, render
+from keel.cli.scaffold import scaffold
+from keel.engine import LocalEngine
+from keel.errors import KeelError, SpecError, UserError
+
+app = typer.Typer(
+    name="keel",
+    help="Keel: run AI agents in production — specs, durable runs, governance, audit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+runs_app = typer.Typer(help="Inspect and resume runs.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="keel.toml to use (default: ./keel.toml)")
+]
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def _user_error(e: KeelError) -> typer.Exit:
+    if isinstance(e, SpecError):
+        for p in e.problems:
+            err.print(str(p), markup=False)
+        return typer.Exit(EXIT_BAD_INPUT)
+    return _fail(f"{e.code}: {e.message}", EXIT_BAD_INPUT if isinstance(e, UserError) else 1)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="folder to create the agent project in")],
+    name: Annotated[str | None, typer.Option(help="agent name (default: folder name)")] = None,
+) -> None:
+    """Scaffold an agent project that validates and runs offline."""
+    try:
+        files = scaffold(directory, name=name)
+    except KeelError as e:
+        raise _user_error(e) from None
+    for f in files:
+        out.print(f"created {f}")
+    out.print(f'next: keel validate {directory} && keel run {directory} "hello"')
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="agent spec file or folder")],
+    config: ConfigOpt = None,
+) -> None:
+    """Check a spec and everything it references; print its version and content hash."""
+    try:
+        agent = context.load_agent(path, context.settings(config))
+    except KeelError as e:
+        raise _user_error(e) from None
+    tools = ", ".join(d.name for d in agent.tool_definitions) or "none"
+    out.print(f"ok: {agent.name}@{agent.version} {agent.content_hash}")
+    out.print(f"model: {agent.model.name}  tools: {tools}  prompt version: {agent.prompt_version}")
+
+
+def _parse_input(agent_schema: dict[str, Any] | None, text: str) -> Any:
+    if agent_schema is None or agent_schema.get("type") == "string":
+        return text
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise UserError(f"this agent takes JSON input (spec.input.schema); {e}") from e
+
+
+@app.command()
+def run(
+    path: Annotated[Path, typer.Argument(help="agent spec file or folder")],
+    input: Annotated[str, typer.Argument(help="the request (JSON if the agent's input is)")],
+    session: Annotated[
+        str | None, typer.Option("--session", help="continue this conversation")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Run an agent once, durably, and print its answer and steps."""
+    try:
+        s = context.settings(config)
+        agent = context.load_agent(path, s)
+        value = _parse_input(agent.input_schema, input)
+        store = context.open_store(s)
+    except KeelError as e:
+        raise _user_error(e) from None
+    try:
+        engine = LocalEngine(
+            store,
+            max_concurrency=s.max_concurrency,
+            max_queue=s.max_queue,
+            session_turns=s.session_turns,
+        )
+        try:
+            rec = asyncio.run(engine.run(agent, value, session_id=session))
+        except KeelError as e:
+            raise _user_error(e) from None
+        steps = store.runs.steps(rec.id)
+        if as_json:
+            doc = render.run_json(rec, data=store.location)
+            doc["trace"] = [
+                {
+                    "step": st.step,
+                    "kind": st.kind,
+                    "name": st.name,
+                    "state": st.state,
+                    "ms": None
+                    if st.finished_at is None
+                    else round((st.finished_at - st.started_at) * 1e3, 3),
+                }
+                for st in steps
+            ]
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        else:
+            render.print_run(out, rec, steps, data=store.location)
+    finally:
+        store.close()
+    if rec.status != "completed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+@runs_app.command("list")
+def runs_list(
+    status: Annotated[str | None, typer.Option(help="only runs in this status")] = None,
+    agent: Annotated[str | None, typer.Option(help="only runs of this agent")] = None,
+    session: Annotated[str | None, typer.Option(help="only runs of this session")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List recent runs, newest first."""
+    try:
+        store = context.open_store(context.settings(config))
+    except KeelError as e:
+        raise _user_error(e) from None
+    with store:
+        records = store.runs.recent(limit=limit, status=status, agent=agent, session_id=session)
+        if as_json:
+            sys.stdout.write(json.dumps([render.run_json(r) for r in records], indent=2) + "\n")
+        else:
+            render.print_runs(out, records)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="run id (a unique prefix is enough)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show one run and its step timeline from the journal."""
+    try:
+        store = context.open_store(context.settings(config))
+    except KeelError as e:
+        raise _user_error(e) from None
+    with store:
+        found = store.runs.find(run_id)
+        if not found:
+            raise _fail(f"NOT_FOUND: no run {run_id!r}", EXIT_FAILED)
+        if len(found) > 1:
+            raise _fail(f"{run_id!r} matches several runs; give more characters")
+        rec = found[0]
+        steps = store.runs.steps(rec.id)
+        if as_json:
+            doc = render.run_json(rec, data=store.location)
+            doc["journal"] = [
+                {
+                    "step": st.step,
+                    "kind": st.kind,
+                    "name": st.name,
+                    "state": st.state,
+                    "payload": st.payload,
+                    "started_at": st.started_at,
+                    "finished_at": st.finished_at,
+                }
+                for st in steps
+            ]
+            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            return
+        out.print(render.summary_line(rec))
+        if rec.error_code:
+            out.print(f"error: {rec.error_code}: {rec.error_message}")
+        out.print(f"input: {json.dumps(rec.input, ensure_ascii=False)}")
+        if rec.output is not None:
+            out.print(f"output: {json.dumps(rec.output, ensure_ascii=False)}")
+        render.print_timeline(out, steps)
+
+
+@runs_app.command("resume")
+def runs_resume(config: ConfigOpt = None) -> None:
+    """Resume runs left unfinished by a process that stopped (crash, kill, reboot)."""
+    try:
+        s = context.settings(config)
+        store = context.open_store(s)
+    except KeelError as e:
+        raise _user_error(e) from None
+    with store:
+        engine = LocalEngine(store, max_concurrency=s.max_concurrency)
+        records = asyncio.run(engine.resume(context.agent_for_run(s)))
+        if not records:
+            out.print("no unfinished runs")
+        for rec in records:
+            out.print(render.summary_line(rec))
+    if any(r.status != "completed" for r in records):
+        raise typer.Exit(EXIT_FAILED)
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` → seconds."""
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise UserError(f"duration {text!r} must look like 30d, 12h, 90m, 45s or 2w")
+    return float(m.group(1)) * _UNIT_S[m.group(2)]
+
+
+@app.command()
+def purge(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="age of finished runs to delete, e.g. 30d")
+    ],
+    config: ConfigOpt = None,
+) -> None:
+    """Delete finished runs and their journals older than a given age."""
+    try:
+        age = parse_duration(older_than)
+        store = context.open_store(context.settings(config))
+    except KeelError as e:
+        raise _user_error(e) from None
+    with store:
+        n = store.runs.purge(finished_before=time.time() - age)
+    out.print(f"purged {n} run(s) finished more than {older_than} ago")
+
+
+def main() -> None:
+    app()

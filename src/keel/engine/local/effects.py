@@ -1,0 +1,153 @@
+"""``Effects`` for the local engine: journaled (durable) and direct (in memory).
+
+Journaled effects implement the exactly-once rule of ARCHITECTURE.md:
+
+* a completed step found in the journal is returned, never re-run;
+* before a tool runs, a ``started`` row is committed (the one write the run waits
+  for), so a crash during the side effect is visible afterwards;
+* a ``started`` row with no result is re-run only if the tool is idempotent,
+  otherwise the run stops in ``needs_review``.
+
+Model results are journaled without waiting: losing one to a crash only means
+asking the model again, which has no side effect.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+
+from keel.agent import Agent
+from keel.errors import NeedsReview
+from keel.models.base import ModelRequest, ModelResponse, ToolCall
+from keel.store.runs import RunRepository, StepRecord
+from keel.tools import ToolContext, ToolResult, execute_tool
+
+
+class DirectEffects:
+    """Calls the model and tools with no journal (``keel[memory]``)."""
+
+    __slots__ = ("_agent", "_clock", "_run_id", "_session_id", "_tenant")
+
+    def __init__(
+        self,
+        agent: Agent,
+        run_id: str,
+        *,
+        session_id: str | None,
+        tenant: str | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._agent = agent
+        self._run_id = run_id
+        self._session_id = session_id
+        self._tenant = tenant
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock()
+
+    async def model(self, step: int, request: ModelRequest) -> ModelResponse:
+        return await self._agent.model.request(request)
+
+    async def tool(self, step: int, call: ToolCall) -> ToolResult:
+        tool = self._agent.tools[call.name]
+        return await execute_tool(tool, call.arguments, self._context(step))
+
+    def _context(self, step: int) -> ToolContext:
+        return ToolContext(
+            run_id=self._run_id,
+            step=step,
+            idempotency_key=f"{self._run_id}:{step}",
+            agent=self._agent.name,
+            session_id=self._session_id,
+            tenant=self._tenant,
+        )
+
+
+class JournaledEffects(DirectEffects):
+    """Journals every step under ``(run_id, step)`` and replays it on resume."""
+
+    __slots__ = ("_journal", "_repo")
+
+    def __init__(
+        self,
+        agent: Agent,
+        run_id: str,
+        repo: RunRepository,
+        *,
+        session_id: str | None,
+        tenant: str | None,
+        journal: Mapping[int, StepRecord] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(agent, run_id, session_id=session_id, tenant=tenant, clock=clock)
+        self._repo = repo
+        self._journal = journal or {}
+
+    def _replayed(self, step: int, kind: str, name: str | None) -> StepRecord | None:
+        rec = self._journal.get(step) if self._journal else None
+        if rec is None:
+            return None
+        if rec.kind != kind or (name is not None and rec.name != name):
+            # The loop is deterministic, so this only happens if the agent changed
+            # under a run; replaying further would attribute results to wrong calls.
+            raise NeedsReview(
+                f"journal diverged at step {step}: recorded {rec.kind} {rec.name!r}, "
+                f"now {kind} {name or ''!r}"
+            )
+        return rec
+
+    async def model(self, step: int, request: ModelRequest) -> ModelResponse:
+        rec = self._replayed(step, "model", None)
+        if rec is not None:
+            return ModelResponse.from_dict(rec.payload["response"])
+        started = self._clock()
+        response = await self._agent.model.request(request)
+        self._repo.journal_step(
+            self._run_id,
+            step,
+            kind="model",
+            state="completed",
+            name=response.model,
+            payload=json.dumps({"response": response.to_dict()}),
+            started_at=started,
+            finished_at=self._clock(),
+        )
+        return response
+
+    async def tool(self, step: int, call: ToolCall) -> ToolResult:
+        tool = self._agent.tools[call.name]
+        rec = self._replayed(step, "tool", call.name)
+        if rec is not None and rec.state == "completed":
+            return ToolResult.from_dict(rec.payload["result"])
+        if rec is not None and not tool.info.idempotent:
+            raise NeedsReview(
+                f"tool {call.name!r} (step {step}) started before a crash and has no recorded "
+                "result; it is not idempotent, so a person must check whether it took effect",
+                details={"step": step, "tool": call.name, "arguments": call.arguments},
+            )
+        call_json = call.to_dict()
+        if rec is None:
+            started = self._repo.journal_step(
+                self._run_id,
+                step,
+                kind="tool",
+                state="started",
+                name=call.name,
+                payload=json.dumps({"call": call_json}),
+                started_at=self._clock(),
+                finished_at=None,
+                wait=True,
+            )
+            if started is not None:
+                await started
+        result = await execute_tool(tool, call.arguments, self._context(step))
+        self._repo.complete_step(
+            self._run_id,
+            step,
+            payload=json.dumps({"call": call_json, "result": result.to_dict()}),
+            finished_at=self._clock(),
+        )
+        return result

@@ -1,0 +1,405 @@
+"""The local engine: runs agents in this process on asyncio, durably when given a store.
+
+``LocalEngine(store)`` journals every step in the store and resumes unfinished runs
+with ``resume``; ``LocalEngine()`` (no store) is the in-memory mode with no journal,
+for tests and latency-critical embedding.
+
+Admission control: at most ``max_concurrency`` runs execute at once (and at most
+``max_concurrency_per_agent`` of one agent); up to ``max_queue`` more wait their
+turn; beyond that ``run`` raises ``RateLimited`` at once instead of queueing
+without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import Any
+
+from keel.agent import Agent
+from keel.engine.ids import new_run_id
+from keel.errors import Conflict, KeelError, NotFound, RateLimited, UserError
+from keel.loop import RunInput, RunOutcome, run_agent
+from keel.models.base import Message
+from keel.store import Store
+from keel.store.runs import RunRecord
+
+from .effects import DirectEffects, JournaledEffects
+
+log = logging.getLogger(__name__)
+
+AgentLoader = Callable[[RunRecord], Agent]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class LocalEngine:
+    """Runs agents in-process. Create one per process; ``close`` when done."""
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        max_concurrency: int = 256,
+        max_concurrency_per_agent: int | None = None,
+        max_queue: int = 10_000,
+        session_turns: int = 20,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_concurrency < 1 or max_queue < 0:
+            raise UserError("max_concurrency must be >= 1 and max_queue >= 0")
+        self.store = store
+        self._clock = clock
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._per_agent_limit = max_concurrency_per_agent
+        self._agent_slots: dict[str, asyncio.Semaphore] = {}
+        self._max_queue = max_queue
+        self._waiting = 0
+        self._session_turns = session_turns
+        # In-memory mode keeps recent session turns here (bounded, least recent out).
+        self._memory_sessions: OrderedDict[str, deque[tuple[Any, Any]]] = OrderedDict()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    @property
+    def durable(self) -> bool:
+        return self.store is not None
+
+    @property
+    def waiting(self) -> int:
+        """Runs admitted but waiting for a concurrency slot."""
+        return self._waiting
+
+    async def run(
+        self,
+        agent: Agent,
+        input: Any,
+        *,
+        session_id: str | None = None,
+        tenant: str | None = None,
+    ) -> RunRecord:
+        """Run one turn of ``agent`` and return its record once it is durable.
+
+        Raises ``RateLimited`` when the queue is full, ``NotFound``/``Conflict`` for a
+        session of another tenant or agent. Run failures are not raised: they are in
+        the returned record's ``status`` and ``error_code``.
+        """
+        async with self._admitted(agent.name):
+            run_id = new_run_id()
+            now = self._clock()
+            history = self._history(agent, session_id, tenant)
+            if self.store is None:
+                effects: DirectEffects = DirectEffects(
+                    agent, run_id, session_id=session_id, tenant=tenant, clock=self._clock
+                )
+            else:
+                self.store.runs.insert_run(
+                    self._new_row(agent, run_id, input, session_id, tenant, now)
+                )
+                if session_id is not None:
+                    self.store.runs.touch_session(session_id, agent.name, tenant, now)
+                effects = JournaledEffects(
+                    agent,
+                    run_id,
+                    self.store.runs,
+                    session_id=session_id,
+                    tenant=tenant,
+                    clock=self._clock,
+                )
+            outcome = await run_agent(agent, RunInput(input, history, now), effects)
+            return await self._finish(agent, run_id, input, session_id, tenant, now, outcome)
+
+    async def resume(self, load_agent: AgentLoader) -> list[RunRecord]:
+        """Resume every unfinished run whose process is gone; return their new records.
+
+        Completed steps are replayed from the journal, never re-executed. A run whose
+        agent can no longer be loaded, or whose spec changed since it started (hash
+        mismatch), is put in ``needs_review`` rather than replayed against another
+        definition.
+        """
+        if self.store is None:
+            return []
+        results = []
+        for rec in self.store.runs.unfinished():
+            if not self._orphaned(rec):
+                continue
+            results.append(await self._resume_one(rec, load_agent))
+        return results
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await self.store.writer.flush()
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _admitted(self, agent_name: str) -> _Slots:
+        if self._waiting >= self._max_queue:
+            raise RateLimited(
+                f"the engine is at capacity ({self._max_queue} runs queued); retry later",
+                retry_after_s=1.0,
+            )
+        sems = [self._slots]
+        if self._per_agent_limit is not None:
+            sem = self._agent_slots.get(agent_name)
+            if sem is None:
+                sem = self._agent_slots[agent_name] = asyncio.Semaphore(self._per_agent_limit)
+            sems.append(sem)
+        return _Slots(self, sems)
+
+    def _history(
+        self,
+        agent: Agent,
+        session_id: str | None,
+        tenant: str | None,
+        *,
+        before: float | None = None,
+    ) -> tuple[Message, ...]:
+        if session_id is None:
+            return ()
+        if self.store is None:
+            turns = list(self._memory_sessions.get(session_id, ()))
+        else:
+            owner = self.store.runs.session_agent(session_id)
+            if owner is not None:
+                if owner[1] != tenant:
+                    raise NotFound(f"no session {session_id!r}")
+                if owner[0] != agent.name:
+                    raise Conflict(
+                        f"session {session_id!r} belongs to agent {owner[0]!r}, not {agent.name!r}"
+                    )
+            turns = self.store.runs.session_turns(
+                session_id, limit=self._session_turns, before=before
+            )
+        history: list[Message] = []
+        for user, answer in turns:
+            history.append(Message("user", _text(user)))
+            history.append(Message("assistant", _text(answer)))
+        return tuple(history)
+
+    def _new_row(
+        self,
+        agent: Agent,
+        run_id: str,
+        input: Any,
+        session_id: str | None,
+        tenant: str | None,
+        now: float,
+    ) -> dict[str, Any]:
+        return {
+            "id": run_id,
+            "agent": agent.name,
+            "agent_version": agent.version,
+            "agent_hash": agent.content_hash,
+            "prompt_version": agent.prompt_version,
+            "spec_path": agent.spec_path,
+            "tenant": tenant,
+            "session_id": session_id,
+            "status": "running",
+            "input": json.dumps(input, ensure_ascii=False),
+            "steps": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cost_usd": 0.0,
+            "owner": self.owner,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    async def _finish(
+        self,
+        agent: Agent,
+        run_id: str,
+        input: Any,
+        session_id: str | None,
+        tenant: str | None,
+        created_at: float,
+        outcome: RunOutcome,
+    ) -> RunRecord:
+        now = self._clock()
+        values = {
+            "status": outcome.status,
+            "output": None
+            if outcome.output is None
+            else json.dumps(outcome.output, ensure_ascii=False),
+            "error_code": outcome.error_code,
+            "error_message": outcome.error_message,
+            "model_used": outcome.model_used,
+            "fallbacks": json.dumps(outcome.fallbacks) if outcome.fallbacks else None,
+            "flags": json.dumps(outcome.flags) if outcome.flags else None,
+            "steps": outcome.steps,
+            "input_tokens": outcome.usage.input_tokens,
+            "output_tokens": outcome.usage.output_tokens,
+            "cost_usd": outcome.cost_usd,
+            "updated_at": now,
+            "finished_at": now,
+        }
+        if self.store is not None:
+            done = self.store.runs.finish_run(run_id, values)
+            if done is not None:
+                await done
+        elif session_id is not None and outcome.status == "completed":
+            self._remember(session_id, input, outcome.output)
+        return RunRecord(
+            id=run_id,
+            agent=agent.name,
+            agent_version=agent.version,
+            agent_hash=agent.content_hash,
+            prompt_version=agent.prompt_version,
+            spec_path=agent.spec_path,
+            tenant=tenant,
+            session_id=session_id,
+            status=outcome.status,
+            input=input,
+            output=outcome.output,
+            error_code=outcome.error_code,
+            error_message=outcome.error_message,
+            model_used=outcome.model_used,
+            fallbacks=outcome.fallbacks,
+            flags=outcome.flags,
+            steps=outcome.steps,
+            input_tokens=outcome.usage.input_tokens,
+            output_tokens=outcome.usage.output_tokens,
+            cost_usd=outcome.cost_usd,
+            owner=self.owner,
+            created_at=created_at,
+            updated_at=now,
+            finished_at=now,
+        )
+
+    def _remember(self, session_id: str, user: Any, answer: Any) -> None:
+        turns = self._memory_sessions.get(session_id)
+        if turns is None:
+            turns = self._memory_sessions[session_id] = deque(maxlen=self._session_turns)
+            while len(self._memory_sessions) > 10_000:
+                self._memory_sessions.popitem(last=False)
+        else:
+            self._memory_sessions.move_to_end(session_id)
+        turns.append((user, answer))
+
+    def _orphaned(self, rec: RunRecord) -> bool:
+        """True if the process that owned ``rec`` is gone (so resuming cannot double-run)."""
+        if rec.owner is None or rec.owner == self.owner:
+            return rec.owner is None
+        host, _, rest = rec.owner.partition(":")
+        pid_text, _, _instance = rest.partition(":")
+        if host != socket.gethostname():
+            # Another machine's run: the local engine cannot know whether it lives.
+            return False
+        try:
+            pid = int(pid_text)
+        except ValueError:
+            return True
+        if pid == os.getpid():
+            # An earlier engine instance of this same process, now closed.
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    async def _resume_one(self, rec: RunRecord, load_agent: AgentLoader) -> RunRecord:
+        assert self.store is not None
+        repo = self.store.runs
+        try:
+            agent = load_agent(rec)
+        except KeelError as e:
+            return await self._needs_review(
+                rec, f"agent {rec.agent!r} could not be loaded: {e.message}"
+            )
+        if agent.content_hash != rec.agent_hash:
+            return await self._needs_review(
+                rec,
+                f"agent {rec.agent!r} changed since this run started "
+                f"({rec.agent_hash[:19]} → {agent.content_hash[:19]}); replaying it against "
+                "another definition could repeat or skip side effects",
+            )
+        now = self._clock()
+        repo.set_status(rec.id, "running", owner=self.owner, now=now)
+        journal = {s.step: s for s in repo.steps(rec.id)}
+        # Only turns before this run: the session may have moved on while it was down.
+        history = self._history(agent, rec.session_id, rec.tenant, before=rec.created_at)
+        effects = JournaledEffects(
+            agent,
+            rec.id,
+            repo,
+            session_id=rec.session_id,
+            tenant=rec.tenant,
+            journal=journal,
+            clock=self._clock,
+        )
+        log.info("resuming run %s from step %d", rec.id, max(journal, default=0))
+        # A resumed run gets a fresh time budget: timeout_s bounds one execution attempt.
+        outcome = await run_agent(agent, RunInput(rec.input, history, now), effects)
+        return await self._finish(
+            agent, rec.id, rec.input, rec.session_id, rec.tenant, rec.created_at, outcome
+        )
+
+    async def _needs_review(self, rec: RunRecord, message: str) -> RunRecord:
+        assert self.store is not None
+        now = self._clock()
+        values = {
+            "status": "needs_review",
+            "output": None,
+            "error_code": "NEEDS_REVIEW",
+            "error_message": message,
+            "model_used": rec.model_used,
+            "fallbacks": json.dumps(rec.fallbacks) if rec.fallbacks else None,
+            "flags": json.dumps(rec.flags) if rec.flags else None,
+            "steps": rec.steps,
+            "input_tokens": rec.input_tokens,
+            "output_tokens": rec.output_tokens,
+            "cost_usd": rec.cost_usd,
+            "updated_at": now,
+            "finished_at": now,
+        }
+        done = self.store.runs.finish_run(rec.id, values)
+        if done is not None:
+            await done
+        got = self.store.runs.get(rec.id)
+        assert got is not None
+        return got
+
+
+class _Slots:
+    """Async context manager holding the engine's concurrency slots for one run."""
+
+    __slots__ = ("_engine", "_sems")
+
+    def __init__(self, engine: LocalEngine, sems: list[asyncio.Semaphore]) -> None:
+        self._engine = engine
+        self._sems = sems
+
+    async def __aenter__(self) -> None:
+        engine = self._engine
+        # Uncontended, acquiring is synchronous; only a real wait counts as queued.
+        if not any(sem.locked() for sem in self._sems):
+            for sem in self._sems:
+                await sem.acquire()
+            return
+        engine._waiting += 1
+        acquired: list[asyncio.Semaphore] = []
+        try:
+            for sem in self._sems:
+                await sem.acquire()
+                acquired.append(sem)
+        except BaseException:
+            for sem in acquired:
+                sem.release()
+            raise
+        finally:
+            engine._waiting -= 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        for sem in self._sems:
+            sem.release()

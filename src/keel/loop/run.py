@@ -1,0 +1,271 @@
+"""The agent loop: model → tools → model … → a validated answer, over ``Effects``.
+
+``run_agent`` is deterministic given the agent, the input and what the effects
+return, which is what lets an engine replay a journal after a crash (or Temporal
+replay a history) and land on the same step numbers. It reads no clock except
+``effects.now()`` and touches nothing else.
+
+Limits and what happens at each (the code a failed run carries):
+
+* ``limits.max_steps`` model turns → ``BUDGET_EXCEEDED``
+* ``limits.max_tokens`` total tokens, ``limits.max_cost_usd`` (a model with no known
+  price under a cost budget is refused, never let through) → ``BUDGET_EXCEEDED``
+* ``limits.timeout_s`` wall time of one execution attempt → ``AGENT_TIMEOUT``
+* a tool result over ``limits.max_tool_result_bytes``, or a conversation over
+  ``limits.context_budget_tokens`` → shortened per ``limits.truncation`` and the run
+  flagged ``CONTEXT_TRUNCATED`` (never silently)
+* an answer that fails the output schema gets one repair turn, then ``OUTPUT_INVALID``
+* the same tool failing ``MAX_CONSECUTIVE_TOOL_FAILURES`` times in a row →
+  ``TOOL_ERROR`` / ``TOOL_TIMEOUT``
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from keel.agent import Agent
+from keel.errors import (
+    AgentTimeout,
+    BudgetExceeded,
+    ErrorCode,
+    InputInvalid,
+    KeelError,
+    NeedsReview,
+    OutputInvalid,
+    RunError,
+    ToolFailed,
+    ToolTimedOut,
+)
+from keel.loop.context import fit_context
+from keel.loop.effects import Effects
+from keel.models.base import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from keel.tools import ToolResult, truncate_utf8
+
+MAX_CONSECUTIVE_TOOL_FAILURES = 3
+CONTEXT_TRUNCATED = "CONTEXT_TRUNCATED"
+
+Outcome = Literal["completed", "failed", "needs_review"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunInput:
+    """One turn: the user's input (text or a JSON value) and the session so far."""
+
+    input: Any
+    history: tuple[Message, ...] = ()
+    started_at: float = 0.0
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """What a run produced. ``cost_usd`` is ``None`` if any model had no known price."""
+
+    status: Outcome = "completed"
+    output: Any = None
+    error_code: ErrorCode | None = None
+    error_message: str | None = None
+    model_used: str | None = None
+    fallbacks: list[dict[str, Any]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    steps: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = 0.0
+
+    def flag(self, name: str) -> None:
+        if name not in self.flags:
+            self.flags.append(name)
+
+
+async def run_agent(agent: Agent, run: RunInput, effects: Effects) -> RunOutcome:
+    """Run one turn of ``agent`` to completion. Never raises for run errors.
+
+    A ``RunError`` ends the run as ``failed`` with its code (``needs_review`` for
+    ``NeedsReview``); anything else is a bug and propagates.
+    """
+    out = RunOutcome()
+    remaining = agent.limits.timeout_s - max(0.0, effects.now() - run.started_at)
+    try:
+        if remaining <= 0:
+            raise AgentTimeout(f"run exceeded its {agent.limits.timeout_s:g}s time limit")
+        try:
+            async with asyncio.timeout(remaining):
+                out.output = await _turns(agent, run, effects, out)
+        except TimeoutError:
+            raise AgentTimeout(
+                f"run exceeded its {agent.limits.timeout_s:g}s time limit (spec.limits.timeout_s)"
+            ) from None
+    except NeedsReview as e:
+        out.status, out.error_code, out.error_message = "needs_review", e.code, e.message
+    except RunError as e:
+        out.status, out.error_code, out.error_message = "failed", e.code, e.message
+    return out
+
+
+def _user_message(agent: Agent, value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    size = len(text.encode())
+    if size > agent.input_max_bytes:
+        raise InputInvalid(
+            f"input is {size} bytes; this agent accepts at most {agent.input_max_bytes} "
+            "(spec.input.max_bytes)"
+        )
+    if agent.input_validator is not None:
+        errors = sorted(agent.input_validator.iter_errors(value), key=lambda e: list(e.path))
+        if errors:
+            raise InputInvalid(
+                "input does not match the agent's input schema: "
+                + "; ".join(_schema_error(e) for e in errors[:5]),
+                details={"errors": [_schema_error(e) for e in errors]},
+            )
+    return text
+
+
+def _schema_error(e: Any) -> str:
+    path = "/".join(str(p) for p in e.absolute_path)
+    return f"{'/' + path if path else '(root)'}: {e.message}"
+
+
+async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome) -> Any:
+    limits = agent.limits
+    messages: list[Message] = [
+        Message("system", agent.instructions),
+        *run.history,
+        Message("user", _user_message(agent, run.input)),
+    ]
+    history = len(run.history)
+    step = 0
+    turns = 0
+    repaired = False
+    failures: dict[str, int] = {}
+    while True:
+        if turns >= limits.max_steps:
+            raise BudgetExceeded(
+                f"run reached its limit of {limits.max_steps} model turns (spec.limits.max_steps)"
+            )
+        changed, dropped = fit_context(
+            messages, limits.context_budget_tokens, limits.truncation, history=history
+        )
+        if changed:
+            history -= dropped
+            out.flag(CONTEXT_TRUNCATED)
+        step += 1
+        turns += 1
+        request = ModelRequest(
+            tuple(messages), agent.tool_definitions, agent.output_schema, agent.parameters
+        )
+        response = await effects.model(step, request)
+        out.steps = step
+        _account(agent, response, out)
+        message = response.message
+        messages.append(message)
+        if message.tool_calls:
+            for call in message.tool_calls:
+                result = await _call_tool(agent, effects, step + 1, call)
+                if result is None:
+                    result = _unknown_tool(agent, call)
+                else:
+                    step += 1
+                    out.steps = step
+                content, truncated = truncate_utf8(result.content, limits.max_tool_result_bytes)
+                if truncated:
+                    out.flag(CONTEXT_TRUNCATED)
+                messages.append(Message("tool", content, tool_call_id=call.id, name=call.name))
+                _count_failure(call.name, result, failures)
+            continue
+        valid, value, problem = _check_output(agent, message.content)
+        if valid:
+            return value
+        if repaired:
+            raise OutputInvalid(f"answer still invalid after one repair turn: {problem}")
+        repaired = True
+        messages.append(
+            Message(
+                "user",
+                "Your answer does not match the required output format: "
+                f"{problem}. Reply again with only a JSON value that matches the schema.",
+            )
+        )
+
+
+async def _call_tool(
+    agent: Agent, effects: Effects, step: int, call: ToolCall
+) -> ToolResult | None:
+    if agent.tools.get(call.name) is None:
+        return None
+    return await effects.tool(step, call)
+
+
+def _unknown_tool(agent: Agent, call: ToolCall) -> ToolResult:
+    known = ", ".join(d.name for d in agent.tool_definitions) or "none"
+    return ToolResult(
+        content=f"error: there is no tool named {call.name!r}; available tools: {known}",
+        error=f"unknown tool {call.name!r}",
+        error_kind="unknown_tool",
+    )
+
+
+def _count_failure(name: str, result: ToolResult, failures: dict[str, int]) -> None:
+    if result.ok or result.error_kind in ("invalid_arguments", "unknown_tool"):
+        failures.pop(name, None)
+        return
+    failures[name] = failures.get(name, 0) + 1
+    if failures[name] >= MAX_CONSECUTIVE_TOOL_FAILURES:
+        err: type[KeelError] = ToolTimedOut if result.error_kind == "timeout" else ToolFailed
+        raise err(
+            f"tool {name!r} failed {failures[name]} times in a row: {result.error}",
+            details={"tool": name, "error_kind": result.error_kind},
+        )
+
+
+def _account(agent: Agent, response: ModelResponse, out: RunOutcome) -> None:
+    limits = agent.limits
+    out.model_used = response.model
+    out.usage = out.usage + response.usage
+    out.fallbacks.extend(a.to_dict() for a in response.failed_attempts)
+    if response.cost_usd is None:
+        out.cost_usd = None
+        if limits.max_cost_usd is not None:
+            raise BudgetExceeded(
+                f"model {response.model!r} has no known price, so it cannot run under a cost "
+                "budget (spec.limits.max_cost_usd); add it to the price table",
+                details={"model": response.model},
+            )
+    elif out.cost_usd is not None:
+        out.cost_usd += response.cost_usd
+        if limits.max_cost_usd is not None and out.cost_usd > limits.max_cost_usd:
+            raise BudgetExceeded(
+                f"run cost ${out.cost_usd:.4f}, over its budget of ${limits.max_cost_usd:.4f} "
+                "(spec.limits.max_cost_usd)"
+            )
+    if out.usage.total_tokens > limits.max_tokens:
+        raise BudgetExceeded(
+            f"run used {out.usage.total_tokens} tokens, over its budget of {limits.max_tokens} "
+            "(spec.limits.max_tokens)"
+        )
+
+
+def _check_output(agent: Agent, text: str) -> tuple[bool, Any, str]:
+    if len(text.encode()) > agent.output_max_bytes:
+        return False, None, f"answer is longer than {agent.output_max_bytes} bytes"
+    if agent.output_validator is None:
+        return True, text, ""
+    try:
+        value = json.loads(_strip_fences(text))
+    except ValueError as e:
+        return False, None, f"answer is not JSON ({e})"
+    errors = list(agent.output_validator.iter_errors(value))
+    if errors:
+        return False, None, "; ".join(_schema_error(e) for e in errors[:5])
+    return True, value, ""
+
+
+def _strip_fences(text: str) -> str:
+    t = text.strip()
+    if t.startswith("```"):
+        t = t.split("\n", 1)[1] if "\n" in t else ""
+        if t.rstrip().endswith("```"):
+            t = t.rstrip()[:-3]
+    return t

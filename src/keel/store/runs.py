@@ -1,0 +1,326 @@
+"""Runs, their step journal and sessions: the repository the engines use."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from keel.store.schema import run_steps, runs, sessions
+from keel.store.writer import GroupWriter
+
+RunStatus = Literal["queued", "running", "completed", "failed", "needs_review"]
+TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: str
+    agent: str
+    agent_version: str
+    agent_hash: str
+    prompt_version: str
+    spec_path: str | None
+    tenant: str | None
+    session_id: str | None
+    status: str
+    input: Any
+    output: Any
+    error_code: str | None
+    error_message: str | None
+    model_used: str | None
+    fallbacks: list[dict[str, Any]]
+    flags: list[str]
+    steps: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    owner: str | None
+    created_at: float
+    updated_at: float
+    finished_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    run_id: str
+    step: int
+    kind: str
+    state: str
+    name: str
+    payload: dict[str, Any]
+    started_at: float
+    finished_at: float | None
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _run_record(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        agent=row["agent"],
+        agent_version=row["agent_version"],
+        agent_hash=row["agent_hash"],
+        prompt_version=row["prompt_version"],
+        spec_path=row["spec_path"],
+        tenant=row["tenant"],
+        session_id=row["session_id"],
+        status=row["status"],
+        input=_loads(row["input"]),
+        output=_loads(row["output"]),
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+        model_used=row["model_used"],
+        fallbacks=_loads(row["fallbacks"]) or [],
+        flags=_loads(row["flags"]) or [],
+        steps=row["steps"],
+        input_tokens=row["input_tokens"],
+        output_tokens=row["output_tokens"],
+        cost_usd=row["cost_usd"],
+        owner=row["owner"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+class RunRepository:
+    """Writes go through the group writer; reads use pooled connections."""
+
+    def __init__(self, engine: Engine, writer: GroupWriter) -> None:
+        self._engine = engine
+        self._writer = writer
+        self._insert_run = insert(runs)
+        self._insert_step = insert(run_steps)
+        self._complete_step = (
+            update(run_steps)
+            .where(
+                run_steps.c.run_id == bindparam("k_run"), run_steps.c.step == bindparam("k_step")
+            )
+            .values(
+                state=bindparam("state"),
+                payload=bindparam("payload"),
+                finished_at=bindparam("finished_at"),
+            )
+        )
+        self._finish_run = (
+            update(runs)
+            .where(runs.c.id == bindparam("k_id"))
+            .values(
+                status=bindparam("status"),
+                output=bindparam("output"),
+                error_code=bindparam("error_code"),
+                error_message=bindparam("error_message"),
+                model_used=bindparam("model_used"),
+                fallbacks=bindparam("fallbacks"),
+                flags=bindparam("flags"),
+                steps=bindparam("steps"),
+                input_tokens=bindparam("input_tokens"),
+                output_tokens=bindparam("output_tokens"),
+                cost_usd=bindparam("cost_usd"),
+                updated_at=bindparam("updated_at"),
+                finished_at=bindparam("finished_at"),
+            )
+        )
+        self._set_status = (
+            update(runs)
+            .where(runs.c.id == bindparam("k_id"))
+            .values(
+                status=bindparam("status"),
+                owner=bindparam("owner"),
+                updated_at=bindparam("updated_at"),
+            )
+        )
+        dialect = engine.dialect.name
+        upsert: Any = pg_insert(sessions) if dialect == "postgresql" else sqlite_insert(sessions)
+        self._touch_session = upsert.on_conflict_do_update(
+            index_elements=[sessions.c.id], set_={"updated_at": upsert.excluded.updated_at}
+        )
+
+    # -- writes (run path) ---------------------------------------------------------
+
+    def insert_run(self, row: Mapping[str, Any]) -> None:
+        self._writer.submit(self._insert_run, row)
+
+    def touch_session(self, session_id: str, agent: str, tenant: str | None, now: float) -> None:
+        self._writer.submit(
+            self._touch_session,
+            {
+                "id": session_id,
+                "agent": agent,
+                "tenant": tenant,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+
+    def journal_step(
+        self,
+        run_id: str,
+        step: int,
+        *,
+        kind: str,
+        state: str,
+        name: str,
+        payload: str,
+        started_at: float,
+        finished_at: float | None,
+        wait: bool = False,
+    ) -> asyncio.Future[None] | None:
+        return self._writer.submit(
+            self._insert_step,
+            {
+                "run_id": run_id,
+                "step": step,
+                "kind": kind,
+                "state": state,
+                "name": name,
+                "payload": payload,
+                "started_at": started_at,
+                "finished_at": finished_at,
+            },
+            wait=wait,
+        )
+
+    def complete_step(
+        self, run_id: str, step: int, *, payload: str, finished_at: float
+    ) -> asyncio.Future[None] | None:
+        return self._writer.submit(
+            self._complete_step,
+            {
+                "k_run": run_id,
+                "k_step": step,
+                "state": "completed",
+                "payload": payload,
+                "finished_at": finished_at,
+            },
+        )
+
+    def finish_run(self, run_id: str, values: Mapping[str, Any]) -> asyncio.Future[None] | None:
+        """Record a run's outcome; the returned future resolves once it is committed."""
+        return self._writer.submit(self._finish_run, {"k_id": run_id, **values}, wait=True)
+
+    def set_status(
+        self, run_id: str, status: RunStatus, *, owner: str | None, now: float, wait: bool = False
+    ) -> asyncio.Future[None] | None:
+        return self._writer.submit(
+            self._set_status,
+            {"k_id": run_id, "status": status, "owner": owner, "updated_at": now},
+            wait=wait,
+        )
+
+    # -- reads ---------------------------------------------------------------------
+
+    def get(self, run_id: str) -> RunRecord | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+        return None if row is None else _run_record(row)
+
+    def find(self, prefix: str) -> list[RunRecord]:
+        """Runs whose id starts with ``prefix`` (so people can type short ids)."""
+        with self._engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(runs).where(runs.c.id.startswith(prefix, autoescape=True)).limit(2)
+                )
+                .mappings()
+                .all()
+            )
+        return [_run_record(r) for r in rows]
+
+    def recent(
+        self,
+        *,
+        limit: int = 50,
+        status: str | None = None,
+        agent: str | None = None,
+        session_id: str | None = None,
+    ) -> list[RunRecord]:
+        q = select(runs).order_by(runs.c.created_at.desc()).limit(limit)
+        if status is not None:
+            q = q.where(runs.c.status == status)
+        if agent is not None:
+            q = q.where(runs.c.agent == agent)
+        if session_id is not None:
+            q = q.where(runs.c.session_id == session_id)
+        with self._engine.connect() as conn:
+            return [_run_record(r) for r in conn.execute(q).mappings()]
+
+    def steps(self, run_id: str) -> list[StepRecord]:
+        q = select(run_steps).where(run_steps.c.run_id == run_id).order_by(run_steps.c.step)
+        with self._engine.connect() as conn:
+            return [
+                StepRecord(
+                    run_id=r["run_id"],
+                    step=r["step"],
+                    kind=r["kind"],
+                    state=r["state"],
+                    name=r["name"],
+                    payload=json.loads(r["payload"]),
+                    started_at=r["started_at"],
+                    finished_at=r["finished_at"],
+                )
+                for r in conn.execute(q).mappings()
+            ]
+
+    def session_turns(
+        self, session_id: str, *, limit: int, before: float | None = None
+    ) -> list[tuple[Any, Any]]:
+        """The last ``limit`` completed (input, output) turns of a session, oldest first.
+
+        ``before`` keeps only turns of runs created before that time.
+        """
+        q = (
+            select(runs.c.input, runs.c.output)
+            .where(runs.c.session_id == session_id, runs.c.status == "completed")
+            .order_by(runs.c.created_at.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            q = q.where(runs.c.created_at < before)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [(json.loads(i), _loads(o)) for i, o in reversed(rows)]
+
+    def session_agent(self, session_id: str) -> tuple[str, str | None] | None:
+        q = select(sessions.c.agent, sessions.c.tenant).where(sessions.c.id == session_id)
+        with self._engine.connect() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else (row[0], row[1])
+
+    def unfinished(self) -> list[RunRecord]:
+        q = select(runs).where(runs.c.status.in_(("queued", "running"))).order_by(runs.c.created_at)
+        with self._engine.connect() as conn:
+            return [_run_record(r) for r in conn.execute(q).mappings()]
+
+    def count_by_status(self) -> dict[str, int]:
+        q = select(runs.c.status, func.count()).group_by(runs.c.status)
+        with self._engine.connect() as conn:
+            return {s: int(n) for s, n in conn.execute(q).all()}
+
+    # -- retention -------------------------------------------------------------------
+
+    def purge(self, *, finished_before: float, statuses: Sequence[str] = TERMINAL) -> int:
+        """Delete finished runs (and their journal) older than ``finished_before``.
+
+        Runs still in flight are never purged. Returns the number of runs deleted.
+        Runs in one transaction, so a crash leaves either all or none of a batch.
+        """
+        ids_q = select(runs.c.id).where(
+            runs.c.finished_at < finished_before, runs.c.status.in_(list(statuses))
+        )
+        with self._engine.begin() as conn:
+            ids = [r[0] for r in conn.execute(ids_q)]
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                conn.execute(delete(run_steps).where(run_steps.c.run_id.in_(chunk)))
+                conn.execute(delete(runs).where(runs.c.id.in_(chunk)))
+        return len(ids)
