@@ -160,9 +160,9 @@ def openai_completion(
 
 
 def openai_chunk(delta: dict[str, Any] | None, finish_reason: str | None = None) -> dict[str, Any]:
-    choices = [] if delta is None else [
-        {"index": 0, "delta": delta, "finish_reason": finish_reason}
-    ]
+    choices = (
+        [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish_reason}]
+    )
     return {
         "id": "chatcmpl-1",
         "object": "chat.completion.chunk",
@@ -248,7 +248,9 @@ def anthropic_stream(
     tool_use block whose input JSON arrives in pieces."""
     start = anthropic_message([], usage=(usage[0], 1))
     start["stop_reason"] = None
-    events: list[tuple[str | None, Any]] = [("message_start", {"type": "message_start", "message": start})]
+    events: list[tuple[str | None, Any]] = [
+        ("message_start", {"type": "message_start", "message": start})
+    ]
     events.append(("ping", {"type": "ping"}))
     index = 0
     if pieces:

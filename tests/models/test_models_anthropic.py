@@ -221,7 +221,9 @@ async def test_streamed_structured_output_is_one_text_event(
     fake: FakeProvider, model: AnthropicModel
 ) -> None:
     fake.queue(
-        Reply(events=anthropic_stream([], tool_use=("tu_1", OUTPUT_TOOL, ['{"summary"', ': "ok"}'])))
+        Reply(
+            events=anthropic_stream([], tool_use=("tu_1", OUTPUT_TOOL, ['{"summary"', ': "ok"}']))
+        )
     )
     events = [e async for e in model.stream(ask("summarise", output_schema=ANSWER_SCHEMA))]
     assert [e.kind for e in events] == ["text", "done"]
@@ -234,12 +236,18 @@ async def test_error_event_mid_stream_is_retryable(
     fake: FakeProvider, model: AnthropicModel
 ) -> None:
     events = anthropic_stream(["partial"])[:4]
-    events.append(("error", {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}))
+    events.append(
+        ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}})
+    )
     fake.queue(Reply(events=events))
     seen: list[str] = []
-    with pytest.raises(ModelUnavailable) as caught:
+
+    async def consume() -> None:
         async for event in model.stream(ask("hi")):
             seen.append(event.text)
+
+    with pytest.raises(ModelUnavailable) as caught:
+        await consume()
     assert seen == ["partial"]
     assert caught.value.retryable
 
@@ -284,3 +292,13 @@ async def test_timeout_is_retryable(fake: FakeProvider) -> None:
     await model.aclose()
     assert caught.value.retryable
     assert caught.value.details["reason"] == "timeout"
+
+
+async def test_cached_input_tokens_count_as_input(
+    fake: FakeProvider, model: AnthropicModel
+) -> None:
+    body = anthropic_message([text_block("ok")], usage=(10, 4))
+    body["usage"].update(cache_creation_input_tokens=100, cache_read_input_tokens=1000)
+    fake.queue(Reply(body=body))
+    response = await model.request(ask("hi"))
+    assert response.usage == Usage(1110, 4)

@@ -77,8 +77,7 @@ async def test_stream_falls_back_before_the_first_event() -> None:
 async def test_stream_with_every_model_down_raises() -> None:
     chain = FallbackModel([ScriptedModel([ModelUnavailable("down")])])
     with pytest.raises(ModelUnavailable, match="no model could answer"):
-        async for _ in chain.stream(REQUEST):
-            pass
+        _ = [e async for e in chain.stream(REQUEST)]
 
 
 def test_an_empty_chain_is_a_user_error() -> None:

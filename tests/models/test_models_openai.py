@@ -134,7 +134,9 @@ async def test_invalid_tool_arguments_are_passed_on_raw(
     fake.queue(
         Reply(
             body=openai_completion(
-                None, tool_calls=[("c", "lookup_order", '{"order_id": ')], finish_reason="tool_calls"
+                None,
+                tool_calls=[("c", "lookup_order", '{"order_id": ')],
+                finish_reason="tool_calls",
             )
         )
     )
@@ -228,8 +230,7 @@ async def test_stream_error_before_first_event_is_unavailable(
 ) -> None:
     fake.queue(openai_error(503, "overloaded"))
     with pytest.raises(ModelUnavailable) as caught:
-        async for _ in model.stream(ask("hi")):
-            pass
+        _ = [e async for e in model.stream(ask("hi"))]
     assert caught.value.retryable
 
 

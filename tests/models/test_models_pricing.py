@@ -21,7 +21,7 @@ MILLION = Usage(1_000_000, 1_000_000)
 
 
 def test_known_models_and_their_name_variants() -> None:
-    table = PriceTable()
+    table = PriceTable.default()
     assert table.cost("openai:gpt-4o-mini", MILLION) == pytest.approx(0.15 + 0.60)
     assert table.price("openai:gpt-4o-mini-2024-07-18") == table.price("openai:gpt-4o-mini")
     assert table.price("OpenAI:GPT-4o") == table.price("openai:gpt-4o")

@@ -20,6 +20,8 @@ def test_retry_after_in_every_form() -> None:
     assert parse_retry_after({"retry-after-ms": "1200", "retry-after": "9"}) == 1.2
     date = email.utils.formatdate(NOW + 30, usegmt=True)
     assert parse_retry_after({"retry-after": date}, now=NOW) == 30.0
+    naive = email.utils.formatdate(NOW + 10)  # "-0000": UTC without saying so
+    assert parse_retry_after({"retry-after": naive}, now=NOW) == 10.0
     past = email.utils.formatdate(NOW - 30, usegmt=True)
     assert parse_retry_after({"retry-after": past}, now=NOW) == 0.0
     assert parse_retry_after({"retry-after": "soon"}) is None

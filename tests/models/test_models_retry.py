@@ -30,7 +30,12 @@ async def test_retries_retryable_errors_with_exponential_backoff() -> None:
     sleeps = Sleeps()
     inner = ScriptedModel([busy(), busy(), busy(), "finally"])
     model = RetryingModel(
-        inner, max_retries=3, initial_backoff_s=1.0, max_backoff_s=3.0, sleep=sleeps, jitter=lambda: 1.0
+        inner,
+        max_retries=3,
+        initial_backoff_s=1.0,
+        max_backoff_s=3.0,
+        sleep=sleeps,
+        jitter=lambda: 1.0,
     )
     response = await model.request(REQUEST)
     assert response.message.content == "finally"
@@ -98,7 +103,7 @@ async def test_per_call_timeout_is_a_retryable_failure() -> None:
     never = RetryingModel(
         ScriptedModel(lambda r: asyncio.sleep(5, "late")), max_retries=0, timeout_s=0.05
     )
-    with pytest.raises(ModelUnavailable, match="did not answer within 0.05s") as caught:
+    with pytest.raises(ModelUnavailable, match=r"did not answer within 0\.05s") as caught:
         await never.request(REQUEST)
     assert caught.value.retryable
 
@@ -132,8 +137,12 @@ async def test_stream_is_not_retried_after_its_first_event() -> None:
     inner = FailsMidStream()
     model = RetryingModel(inner, max_retries=3, sleep=Sleeps())  # type: ignore[arg-type]
     seen: list[str] = []
-    with pytest.raises(ModelUnavailable):
+
+    async def consume() -> None:
         async for event in model.stream(REQUEST):
             seen.append(event.text)
+
+    with pytest.raises(ModelUnavailable):
+        await consume()
     assert seen == ["partial"]
     assert inner.streams == 1

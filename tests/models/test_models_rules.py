@@ -102,9 +102,7 @@ async def test_first_matching_rule_wins_case_insensitively() -> None:
 async def test_mapping_answer_is_json_rendered_field_by_field() -> None:
     model = RulesModel(CONFIG)
     tool_result = Message("tool", '{"items": [{"sku": "X1", "qty": 2}]}', name="lookup_order")
-    response = await model.request(
-        request(Message("user", "I need a refund please"), tool_result)
-    )
+    response = await model.request(request(Message("user", "I need a refund please"), tool_result))
     assert json.loads(response.message.content) == {
         "intent": "refund",
         "message": "Refunds take 5 days. You said: I need a refund please",

@@ -7,7 +7,7 @@
   (graceful degradation along a chain), :class:`PricedModel` (cost of each call);
 * :func:`build_chain` / :func:`build_model` turn a spec's ``model`` section into one.
 
-Importing this package does not import the provider SDKs; they load on first call.
+Importing this package does not import the provider SDKs; building a provider model does.
 """
 
 from keel.models.anthropic import AnthropicModel

@@ -8,7 +8,9 @@ Keeping that here means the retry wrapper sees one behaviour whichever SDK is be
 
 from __future__ import annotations
 
+import datetime
 import email.utils
+import importlib
 import json
 import math
 import re
@@ -60,6 +62,9 @@ def parse_retry_after(headers: HeaderLookup | None, *, now: float | None = None)
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        # "-0000" parses as naive; HTTP dates are always UTC.
+        when = when.replace(tzinfo=datetime.UTC)
     current = time.time() if now is None else now
     return max(when.timestamp() - current, 0.0)
 
@@ -128,6 +133,19 @@ def missing_sdk(model: str, package: str) -> ModelUnavailable:
         retryable=False,
         details={"model": model, "reason": "missing_sdk", "extra": f"keel[{package}]"},
     )
+
+
+def preload(package: str) -> bool:
+    """Import ``package`` if it is installed, and say whether it is.
+
+    A missing SDK is not an error here: the model reports it, as
+    :func:`missing_sdk`, when it is called.
+    """
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        return False
+    return True
 
 
 def transport_errors() -> tuple[type[BaseException], ...]:

@@ -1,6 +1,6 @@
 """``AnthropicModel``: Claude through the Messages API, via the ``anthropic`` SDK.
 
-The SDK is an optional extra (``keel[anthropic]``) imported on first use; like
+The SDK is an optional extra (``keel[anthropic]``) imported when the model is built; like
 :mod:`keel.models.openai`, a missing SDK or key is a non-retryable
 :class:`~keel.errors.ModelUnavailable` raised without network.
 
@@ -29,6 +29,7 @@ so it cannot be combined with ``output_schema``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
@@ -73,15 +74,22 @@ class AnthropicModel:
         base_url: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         timeout_s: float = 30.0,
+        key_source: str = "ANTHROPIC_API_KEY",
     ) -> None:
         self._model = model
         self._name = f"anthropic:{model}"
         self._api_key = api_key or None
+        self._key_source = key_source
         # Explicit, so the SDK never consults ANTHROPIC_BASE_URL or profiles itself.
         self._base_url = base_url or ANTHROPIC_BASE_URL
         self._defaults = dict(parameters or {})
         self._timeout_s = timeout_s
         self._client: AsyncAnthropic | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        if self._api_key is not None:
+            # Import the SDK now, at build time: on the first call it would stall the
+            # event loop for as long as the import takes (about a second).
+            edge.preload("anthropic")
 
     @property
     def name(self) -> str:
@@ -89,9 +97,9 @@ class AnthropicModel:
 
     async def request(self, request: ModelRequest) -> ModelResponse:
         """One Messages API call. Raises ``ModelUnavailable`` as the module describes."""
+        client = self._connect()  # raises at once, without network, if there is no key
         import anthropic
 
-        client = self._connect()
         max_tokens, body = self._body(request)
         try:
             reply = await client.messages.create(
@@ -111,14 +119,12 @@ class AnthropicModel:
                 text.append(block.text)
             elif block.type == "tool_use":
                 calls.append(ToolCall(block.id, block.name, dict(block.input)))
-        usage = reply.usage
-        total_in = (
-            usage.input_tokens
-            + (usage.cache_creation_input_tokens or 0)
-            + (usage.cache_read_input_tokens or 0)
+        u = reply.usage
+        total_in = _input_tokens(
+            u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens
         )
         return self._response(
-            "".join(text), calls, Usage(total_in, usage.output_tokens), reply.stop_reason, request
+            "".join(text), calls, Usage(total_in, u.output_tokens), reply.stop_reason, request
         )
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
@@ -128,9 +134,9 @@ class AnthropicModel:
         ``output_schema`` the answer is sent as one text event at the end. Either way
         the text events add up to the final message's content.
         """
+        client = self._connect()  # raises at once, without network, if there is no key
         import anthropic
 
-        client = self._connect()
         max_tokens, body = self._body(request)
         text: list[str] = []
         blocks: dict[int, list[str]] = {}  # index -> [id, name, partial json]
@@ -150,10 +156,8 @@ class AnthropicModel:
                 async for event in events:
                     if event.type == "message_start":
                         u = event.message.usage
-                        input_tokens = (
-                            u.input_tokens
-                            + (u.cache_creation_input_tokens or 0)
-                            + (u.cache_read_input_tokens or 0)
+                        input_tokens = _input_tokens(
+                            u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens
                         )
                         output_tokens = u.output_tokens
                     elif event.type == "content_block_start":
@@ -174,7 +178,15 @@ class AnthropicModel:
                             blocks[event.index][2] += delta.partial_json
                     elif event.type == "message_delta":
                         stop_reason = event.delta.stop_reason or stop_reason
-                        output_tokens = event.usage.output_tokens
+                        d = event.usage
+                        output_tokens = d.output_tokens
+                        # Some API versions report the final input count here too.
+                        if d.input_tokens is not None:
+                            input_tokens = _input_tokens(
+                                d.input_tokens,
+                                d.cache_creation_input_tokens,
+                                d.cache_read_input_tokens,
+                            )
             finally:
                 await events.close()
         except anthropic.AnthropicError as e:
@@ -201,10 +213,13 @@ class AnthropicModel:
             await client.close()
 
     def _connect(self) -> AsyncAnthropic:
-        if self._client is not None:
+        # A connection pool belongs to the event loop that opened it, so a model used
+        # from a second loop (a CLI calling asyncio.run twice) opens a fresh pool.
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._loop is loop:
             return self._client
         if self._api_key is None:
-            raise edge.missing_key(self._name, "the model's api_key_env or ANTHROPIC_API_KEY")
+            raise edge.missing_key(self._name, self._key_source)
         try:
             import anthropic
         except ImportError as e:
@@ -215,6 +230,7 @@ class AnthropicModel:
             timeout=self._timeout_s,
             max_retries=0,
         )
+        self._loop = loop
         return self._client
 
     def _body(self, request: ModelRequest) -> tuple[int, dict[str, Any]]:
@@ -293,6 +309,11 @@ class AnthropicModel:
             retryable=False,
             details={"model": self._name},
         )
+
+
+def _input_tokens(uncached: int, cache_writes: int | None, cache_reads: int | None) -> int:
+    """Every input token: the API counts cache writes and reads apart from the rest."""
+    return uncached + (cache_writes or 0) + (cache_reads or 0)
 
 
 def _is_object_schema(schema: Mapping[str, Any]) -> bool:

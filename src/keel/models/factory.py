@@ -13,9 +13,9 @@ Nothing here reads the environment. ``credentials`` maps variable names to value
 ``ANTHROPIC_API_KEY``, and its endpoint ``ref.base_url`` or ``OPENAI_BASE_URL`` /
 ``ANTHROPIC_BASE_URL``. A missing key is not an error here: that model raises a
 non-retryable ``ModelUnavailable`` when called, so the chain falls through to the
-next model at once. Likewise the provider SDKs (the ``keel[openai]`` and
-``keel[anthropic]`` extras) are imported on first call, and their absence is a
-``ModelUnavailable`` that names the extra to install.
+next model at once. Likewise a provider SDK that is not installed (the
+``keel[openai]`` and ``keel[anthropic]`` extras) is a ``ModelUnavailable`` at call
+time that names the extra to install.
 """
 
 from __future__ import annotations
@@ -72,16 +72,27 @@ def build_model(
         raise UserError(f"model {ref.id!r} is scripted: pass a ScriptedModel for it in 'overrides'")
     parameters = {**(defaults or {}), **ref.parameters}
     limit = ref.timeout_s if timeout_s is None else min(ref.timeout_s, timeout_s)
-    api_key = credentials.get(ref.api_key_env or _KEY_VARIABLE[ref.provider]) or None
+    key_variable = ref.api_key_env or _KEY_VARIABLE[ref.provider]
+    api_key = credentials.get(key_variable) or None
     base_url = ref.base_url or credentials.get(_URL_VARIABLE[ref.provider]) or None
     provider: Model
     if ref.provider == "openai":
         provider = OpenAIModel(
-            ref.name, api_key=api_key, base_url=base_url, parameters=parameters, timeout_s=limit
+            ref.name,
+            api_key=api_key,
+            base_url=base_url,
+            parameters=parameters,
+            timeout_s=limit,
+            key_source=key_variable,
         )
     else:
         provider = AnthropicModel(
-            ref.name, api_key=api_key, base_url=base_url, parameters=parameters, timeout_s=limit
+            ref.name,
+            api_key=api_key,
+            base_url=base_url,
+            parameters=parameters,
+            timeout_s=limit,
+            key_source=key_variable,
         )
     wait = backoff or Backoff()
     return RetryingModel(

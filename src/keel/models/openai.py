@@ -1,8 +1,9 @@
 """``OpenAIModel``: any OpenAI-compatible chat-completions endpoint, via the ``openai`` SDK.
 
-The SDK is an optional extra (``keel[openai]``) and is imported on first use, so a
-missing SDK or a missing key surfaces as a non-retryable
-:class:`~keel.errors.ModelUnavailable` at call time and a fallback chain moves on.
+The SDK is an optional extra (``keel[openai]``), imported when a model with a key is
+built, never by ``import keel.models``. A missing SDK or a missing key surfaces as
+a non-retryable :class:`~keel.errors.ModelUnavailable` at call time, without
+network, so a fallback chain moves on at once.
 
 Wire mapping, in both directions:
 
@@ -21,6 +22,7 @@ The SDK's own retries are off: :class:`~keel.models.retry.RetryingModel` owns th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
@@ -68,16 +70,23 @@ class OpenAIModel:
         base_url: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         timeout_s: float = 30.0,
+        key_source: str = "OPENAI_API_KEY",
         provider: str = "openai",
     ) -> None:
         self._model = model
         self._name = f"{provider}:{model}"
         self._api_key = api_key or None
+        self._key_source = key_source
         # Passed explicitly so the SDK never falls back to OPENAI_BASE_URL itself.
         self._base_url = base_url or OPENAI_BASE_URL
         self._defaults = dict(parameters or {})
         self._timeout_s = timeout_s
         self._client: AsyncOpenAI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        if self._api_key is not None:
+            # Import the SDK now, at build time: on the first call it would stall the
+            # event loop for as long as the import takes (about a second).
+            edge.preload("openai")
 
     @property
     def name(self) -> str:
@@ -85,9 +94,9 @@ class OpenAIModel:
 
     async def request(self, request: ModelRequest) -> ModelResponse:
         """One chat completion. Raises ``ModelUnavailable`` as the module describes."""
+        client = self._connect()  # raises at once, without network, if there is no key
         import openai
 
-        client = self._connect()
         try:
             completion = await client.chat.completions.create(
                 model=self._model,
@@ -106,9 +115,9 @@ class OpenAIModel:
         Tool calls arrive only in the final response; usage comes from the stream's
         last chunk (``stream_options.include_usage``).
         """
+        client = self._connect()  # raises at once, without network, if there is no key
         import openai
 
-        client = self._connect()
         text: list[str] = []
         calls: dict[int, list[str]] = {}  # index -> [id, name, arguments so far]
         usage = Usage()
@@ -165,10 +174,13 @@ class OpenAIModel:
             await client.close()
 
     def _connect(self) -> AsyncOpenAI:
-        if self._client is not None:
+        # A connection pool belongs to the event loop that opened it, so a model used
+        # from a second loop (a CLI calling asyncio.run twice) opens a fresh pool.
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._loop is loop:
             return self._client
         if self._api_key is None:
-            raise edge.missing_key(self._name, "the model's api_key_env or OPENAI_API_KEY")
+            raise edge.missing_key(self._name, self._key_source)
         try:
             import openai
         except ImportError as e:
@@ -179,6 +191,7 @@ class OpenAIModel:
             timeout=self._timeout_s,
             max_retries=0,
         )
+        self._loop = loop
         return self._client
 
     def _body(self, request: ModelRequest) -> dict[str, Any]:

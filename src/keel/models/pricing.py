@@ -95,6 +95,11 @@ class PriceTable:
         self._prices = {key.lower(): _as_price(key, value) for key, value in source.items()}
 
     @classmethod
+    def default(cls) -> PriceTable:
+        """The shipped table, :data:`DEFAULT_PRICES` (as of :data:`DEFAULT_PRICES_AS_OF`)."""
+        return cls(DEFAULT_PRICES)
+
+    @classmethod
     def empty(cls) -> PriceTable:
         """A table that prices nothing except the free local models."""
         return cls({})
@@ -112,12 +117,17 @@ class PriceTable:
         return table
 
     def price(self, model_id: str) -> ModelPrice | None:
-        """The price of ``model_id``, or ``None`` when it is not known."""
+        """The price of ``model_id``, or ``None`` when it is not known.
+
+        ``provider:name`` tries that exact key, then its snapshot-free form, then a
+        provider-less key for the name. A bare ``name`` also finds ``provider:name``
+        when the providers that list that name agree on one price.
+        """
         key = model_id.lower()
         provider, sep, name = key.partition(":")
         if not sep:
             provider, name = "", key
-        candidates = [key, f"{provider}:{_base_name(name)}"] if provider else []
+        candidates = [f"{provider}:{name}", f"{provider}:{_base_name(name)}"] if provider else []
         candidates += [name, _base_name(name)]
         for candidate in candidates:
             found = self._prices.get(candidate)
@@ -125,6 +135,11 @@ class PriceTable:
                 return found
         if provider in _FREE_PROVIDERS:
             return FREE
+        if not provider:
+            for bare in (name, _base_name(name)):
+                listed = {p for k, p in self._prices.items() if k.partition(":")[2] == bare}
+                if len(listed) == 1:
+                    return listed.pop()
         return None
 
     def cost(self, model_id: str, usage: Usage) -> float | None:
