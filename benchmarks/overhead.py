@@ -1,0 +1,141 @@
+"""Per-run overhead of Keel on the shared peer scenario, printed in the peers' format.
+
+Scenario (identical for every system, see ../shared/bench/peers/common.py): one agent,
+one tool ``lookup(ticket_id)``, a scripted model that answers the first turn with a
+tool call and the second with text: model -> tool -> model -> answer.
+
+Rows:
+  keel[memory]   LocalEngine() with no store: the loop and tool execution only
+  keel[durable]  LocalEngine(Store) on SQLite (WAL): every step journaled, the tool's
+                 "started" row committed before it runs, the result committed before
+                 the run returns
+
+Usage: python benchmarks/overhead.py [--with-peers]
+  PEER_N_SEQ / PEER_N_CONC set the run counts (defaults 500 / 500), as for the peers.
+  --with-peers also runs ../shared/bench/peers/run.sh and prints one side-by-side table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall, tool
+
+N_SEQ = int(os.environ.get("PEER_N_SEQ", "500"))
+N_CONC = int(os.environ.get("PEER_N_CONC", "500"))
+WARMUP = 50
+
+
+@tool(risk="read", idempotent=True, blocking=False)
+def lookup(ticket_id: str) -> dict[str, str]:
+    """Look up a ticket."""
+    return {"id": ticket_id, "queue": "network"}
+
+
+def script(request: ModelRequest) -> str | ToolCall:
+    if request.messages[-1].role == "tool":
+        return "done: ticket routed"
+    return ToolCall("c1", "lookup", {"ticket_id": "T-1"})
+
+
+def make_agent() -> Agent:
+    return Agent.define("bench", model=ScriptedModel(script), tools=[lookup])
+
+
+async def measure(name: str, run_once: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    for _ in range(WARMUP):
+        await run_once()
+    t = time.perf_counter()
+    for _ in range(N_SEQ):
+        await run_once()
+    seq_ms = (time.perf_counter() - t) / N_SEQ * 1e3
+    t = time.perf_counter()
+    await asyncio.gather(*[run_once() for _ in range(N_CONC)])
+    conc = N_CONC / (time.perf_counter() - t)
+    print(f"{name}: {seq_ms:.3f} ms/run sequential, {conc:.0f} runs/s at {N_CONC} concurrent")
+    sys.stdout.flush()
+    return seq_ms, conc
+
+
+async def bench_memory() -> tuple[float, float]:
+    agent = make_agent()
+    engine = LocalEngine(max_concurrency=N_CONC)
+
+    async def run_once() -> None:
+        rec = await engine.run(agent, "route ticket T-1")
+        assert rec.output == "done: ticket routed", rec
+
+    return await measure("keel[memory]", run_once)
+
+
+async def bench_durable(data_dir: Path) -> tuple[float, float]:
+    agent = make_agent()
+    store = Store.open(f"sqlite:///{data_dir / 'keel.db'}")
+    engine = LocalEngine(store, max_concurrency=N_CONC)
+
+    async def run_once() -> None:
+        rec = await engine.run(agent, "route ticket T-1")
+        assert rec.output == "done: ticket routed", rec
+
+    try:
+        result = await measure("keel[durable]", run_once)
+        await engine.close()
+        counts = store.runs.count_by_status()
+        assert counts == {"completed": WARMUP + N_SEQ + N_CONC}, counts
+        print(
+            f"  (durable: {store.writer.writes} writes in {store.writer.commits} commits, "
+            f"{counts['completed']} runs in {store.location})",
+            file=sys.stderr,
+        )
+        return result
+    finally:
+        store.close()
+
+
+def peers() -> str:
+    script_path = (
+        Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "peers" / "run.sh"
+    )
+    if not script_path.exists():
+        sys.exit(f"peer script not found at {script_path}")
+    return subprocess.run([str(script_path)], check=True, capture_output=True, text=True).stdout
+
+
+_ROW = re.compile(r"(\S+): ([\d.]+) ms/run sequential, (\d+) runs/s")
+
+
+def table(lines: str) -> str:
+    rows = [m.groups() for m in map(_ROW.match, lines.splitlines()) if m]
+    out = ["| system | ms/run sequential | runs/s at 500 concurrent |", "|---|---:|---:|"]
+    out += [f"| {name} | {ms} | {rps} |" for name, ms, rps in rows]
+    return "\n".join(out)
+
+
+def main() -> None:
+    with_peers = "--with-peers" in sys.argv[1:]
+    peer_lines = peers() if with_peers else ""
+    if peer_lines:
+        print(peer_lines, end="")
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="keel-bench-") as tmp:
+        for name, coro in (
+            ("memory", bench_memory()),
+            ("durable", bench_durable(Path(tmp))),
+        ):
+            seq, conc = asyncio.run(coro)
+            lines.append(f"keel[{name}]: {seq:.3f} ms/run sequential, {conc:.0f} runs/s")
+    if with_peers:
+        print()
+        print(table(peer_lines + "\n".join(lines)))
+
+
+if __name__ == "__main__":
+    main()
