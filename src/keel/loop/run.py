@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +44,8 @@ from keel.loop.context import fit_context
 from keel.loop.effects import Effects
 from keel.models.base import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from keel.tools import ToolResult, truncate_utf8
+
+log = logging.getLogger(__name__)
 
 MAX_CONSECUTIVE_TOOL_FAILURES = 3
 CONTEXT_TRUNCATED = "CONTEXT_TRUNCATED"
@@ -80,10 +83,12 @@ class RunOutcome:
 
 
 async def run_agent(agent: Agent, run: RunInput, effects: Effects) -> RunOutcome:
-    """Run one turn of ``agent`` to completion. Never raises for run errors.
+    """Run one turn of ``agent`` to completion. Never raises, except on cancellation.
 
     A ``RunError`` ends the run as ``failed`` with its code (``needs_review`` for
-    ``NeedsReview``); anything else is a bug and propagates.
+    ``NeedsReview``); any other exception is a bug, logged, and ends the run as
+    ``failed`` with ``INTERNAL``. Cancellation propagates: the run stays unfinished
+    in the journal and resumes later.
     """
     out = RunOutcome()
     remaining = agent.limits.timeout_s - max(0.0, effects.now() - run.started_at)
@@ -101,6 +106,12 @@ async def run_agent(agent: Agent, run: RunInput, effects: Effects) -> RunOutcome
         out.status, out.error_code, out.error_message = "needs_review", e.code, e.message
     except RunError as e:
         out.status, out.error_code, out.error_message = "failed", e.code, e.message
+    except Exception as e:
+        # A bug, not a run outcome: record it so the run does not hang in "running",
+        # and keep the traceback in the log (not in the run, which users see).
+        log.exception("run failed with an internal error")
+        out.status, out.error_code = "failed", "INTERNAL"
+        out.error_message = f"internal error ({type(e).__name__}); see the server log"
     return out
 
 
