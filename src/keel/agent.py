@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 
 from keel.models.base import Model, ToolDefinition
 from keel.models.factory import build_chain
@@ -25,9 +26,10 @@ from keel.tools import Tool, ToolSet, as_tool
 
 
 def _validator(schema: Mapping[str, Any] | None) -> Validator | None:
+    # The dialect the schema declares ($schema), as at load time; 2020-12 otherwise.
     if schema is None:
         return None
-    cls = Draft202012Validator
+    cls = validator_for(schema, default=Draft202012Validator)
     return cls(dict(schema), format_checker=cls.FORMAT_CHECKER)
 
 
@@ -47,6 +49,8 @@ class Agent:
     output_schema: dict[str, Any] | None = None
     input_max_bytes: int = 32_768
     output_max_bytes: int = 32_768
+    # Extra per-request parameters; the spec's model parameters are applied by the
+    # model chain itself (chain-wide defaults, then each model's own).
     parameters: Mapping[str, Any] = field(default_factory=dict)
     spec_path: str | None = None
     tool_definitions: tuple[ToolDefinition, ...] = field(init=False)
@@ -103,7 +107,6 @@ class Agent:
             output_schema=spec.output.json_schema,
             input_max_bytes=spec.input.max_bytes,
             output_max_bytes=spec.output.max_bytes,
-            parameters=spec.model.parameters,
             spec_path=str(loaded.path),
         )
 

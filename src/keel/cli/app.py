@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -16,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from keel.cli import context, render
+from keel.cli.audit_cmd import audit_app
 from keel.cli.scaffold import scaffold
-from keel.engine import LocalEngine
 from keel.errors import KeelError, SpecError, UserError
 
 app = typer.Typer(
@@ -31,6 +33,7 @@ app = typer.Typer(
 )
 runs_app = typer.Typer(help="Inspect and resume runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+app.add_typer(audit_app, name="audit")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -38,19 +41,30 @@ err = Console(stderr=True, highlight=False)
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="keel.toml to use (default: ./keel.toml)")
+    Path | None,
+    typer.Option(
+        "--config",
+        help="keel.toml to use (default: $KEEL_CONFIG, ./keel.toml, then $KEEL_HOME/keel.toml)",
+    ),
 ]
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    # Messages quote user input (run ids, durations): never read them as markup.
+    err.print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def _plain(line: str) -> None:
+    """One line of run data (user input, model output): never markup, never wrapped."""
+    out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _user_error(e: KeelError) -> typer.Exit:
     if isinstance(e, SpecError):
         for p in e.problems:
-            err.print(str(p), markup=False)
+            # One problem per line, however narrow the terminal: editors and CI parse them.
+            err.print(str(p), markup=False, soft_wrap=True)
         return typer.Exit(EXIT_BAD_INPUT)
     return _fail(f"{e.code}: {e.message}", EXIT_BAD_INPUT if isinstance(e, UserError) else 1)
 
@@ -66,8 +80,10 @@ def init(
     except KeelError as e:
         raise _user_error(e) from None
     for f in files:
-        out.print(f"created {f}")
-    out.print(f'next: keel validate {directory} && keel run {directory} "hello"')
+        _plain(f"created {f}")
+    # Quoted, so the hint can be pasted as is even when the path has spaces.
+    where = shlex.quote(str(directory))
+    _plain(f'next: keel validate {where} && keel run {where} "hello"')
 
 
 @app.command()
@@ -81,8 +97,12 @@ def validate(
     except KeelError as e:
         raise _user_error(e) from None
     tools = ", ".join(d.name for d in agent.tool_definitions) or "none"
-    out.print(f"ok: {agent.name}@{agent.version} {agent.content_hash}")
-    out.print(f"model: {agent.model.name}  tools: {tools}  prompt version: {agent.prompt_version}")
+    out.print(f"ok: {agent.name}@{agent.version} {agent.content_hash}", soft_wrap=True)
+    out.print(
+        f"model: {agent.model.name}  tools: {tools}  prompt version: {agent.prompt_version}",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _parse_input(agent_schema: dict[str, Any] | None, text: str) -> Any:
@@ -113,12 +133,7 @@ def run(
     except KeelError as e:
         raise _user_error(e) from None
     try:
-        engine = LocalEngine(
-            store,
-            max_concurrency=s.max_concurrency,
-            max_queue=s.max_queue,
-            session_turns=s.session_turns,
-        )
+        engine = context.engine(store, s)
         try:
             rec = asyncio.run(engine.run(agent, value, session_id=session))
         except KeelError as e:
@@ -152,8 +167,8 @@ def runs_list(
     status: Annotated[str | None, typer.Option(help="only runs in this status")] = None,
     agent: Annotated[str | None, typer.Option(help="only runs of this agent")] = None,
     session: Annotated[str | None, typer.Option(help="only runs of this session")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="at most this many runs")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="print the runs as JSON")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """List recent runs, newest first."""
@@ -172,7 +187,9 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(help="run id (a unique prefix is enough)")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the run and its journal as JSON")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Show one run and its step timeline from the journal."""
@@ -204,12 +221,12 @@ def runs_show(
             ]
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             return
-        out.print(render.summary_line(rec))
+        _plain(render.summary_line(rec))
         if rec.error_code:
-            out.print(f"error: {rec.error_code}: {rec.error_message}")
-        out.print(f"input: {json.dumps(rec.input, ensure_ascii=False)}")
+            _plain(f"error: {rec.error_code}: {rec.error_message}")
+        _plain(f"input: {json.dumps(rec.input, ensure_ascii=False)}")
         if rec.output is not None:
-            out.print(f"output: {json.dumps(rec.output, ensure_ascii=False)}")
+            _plain(f"output: {json.dumps(rec.output, ensure_ascii=False)}")
         render.print_timeline(out, steps)
 
 
@@ -222,12 +239,12 @@ def runs_resume(config: ConfigOpt = None) -> None:
     except KeelError as e:
         raise _user_error(e) from None
     with store:
-        engine = LocalEngine(store, max_concurrency=s.max_concurrency)
+        engine = context.engine(store, s)
         records = asyncio.run(engine.resume(context.agent_for_run(s)))
         if not records:
             out.print("no unfinished runs")
         for rec in records:
-            out.print(render.summary_line(rec))
+            _plain(render.summary_line(rec))
     if any(r.status != "completed" for r in records):
         raise typer.Exit(EXIT_FAILED)
 

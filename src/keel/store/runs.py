@@ -309,7 +309,8 @@ class RunRepository:
     # -- retention -------------------------------------------------------------------
 
     def purge(self, *, finished_before: float, statuses: Sequence[str] = TERMINAL) -> int:
-        """Delete finished runs (and their journal) older than ``finished_before``.
+        """Delete finished runs (and their journal) older than ``finished_before``,
+        and sessions idle since then that have no run left.
 
         Runs still in flight are never purged. Returns the number of runs deleted.
         Runs in one transaction, so a crash leaves either all or none of a batch.
@@ -323,4 +324,11 @@ class RunRepository:
                 chunk = ids[chunk_start : chunk_start + 500]
                 conn.execute(delete(run_steps).where(run_steps.c.run_id.in_(chunk)))
                 conn.execute(delete(runs).where(runs.c.id.in_(chunk)))
+            # Sessions idle since the cutoff with no run left go too.
+            conn.execute(
+                delete(sessions).where(
+                    sessions.c.updated_at < finished_before,
+                    ~select(runs.c.id).where(runs.c.session_id == sessions.c.id).exists(),
+                )
+            )
         return len(ids)

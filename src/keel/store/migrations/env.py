@@ -14,7 +14,7 @@ from keel.store.schema import metadata
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when the alembic CLI is used directly
-    raise RuntimeError("run Keel migrations through keel.store.migrate.upgrade()")
+    raise RuntimeError("run Keel migrations through keel.store.database.upgrade()")
 
 context.configure(
     connection=connection,
