@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -17,6 +18,17 @@ from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
+from keel.governance.content import ContentRules
+from keel.governance.governor import Governor
+from keel.governance.injection import Canary
+from keel.governance.pii import PiiGuard
+from keel.governance.policy import (
+    EmbeddedPolicyEngine,
+    ModelCandidate,
+    OpaPolicyEngine,
+    PolicyBundle,
+    PolicyEngine,
+)
 from keel.models.base import Model, ToolDefinition
 from keel.models.factory import build_chain
 from keel.models.pricing import PriceTable
@@ -53,6 +65,7 @@ class Agent:
     # model chain itself (chain-wide defaults, then each model's own).
     parameters: Mapping[str, Any] = field(default_factory=dict)
     spec_path: str | None = None
+    governor: Governor | None = None
     tool_definitions: tuple[ToolDefinition, ...] = field(init=False)
     input_validator: Validator | None = field(init=False)
     output_validator: Validator | None = field(init=False)
@@ -75,12 +88,16 @@ class Agent:
         credentials: Mapping[str, str] | None = None,
         prices: PriceTable | None = None,
         model: Model | None = None,
+        pii_hash_key: bytes | None = None,
     ) -> Agent:
-        """Bind a loaded spec to its model chain and tools.
+        """Bind a loaded spec to its model chain, tools and governance.
 
         ``credentials`` maps environment-variable names to values (the CLI or API
         passes the process environment); ``model`` replaces the spec's chain, which
         tests and evaluations use to run a spec on a scripted model.
+        ``pii_hash_key`` keys the PII pseudonyms (stable across processes when the
+        edge passes a persistent key; a random per-process key otherwise).
+        Raises ``UserError`` when the governance settings cannot be built.
         """
         spec = loaded.spec.spec
         settings = {t.name or t.ref.partition(":")[2]: t.settings for t in spec.tools}
@@ -108,6 +125,7 @@ class Agent:
             input_max_bytes=spec.input.max_bytes,
             output_max_bytes=spec.output.max_bytes,
             spec_path=str(loaded.path),
+            governor=_governor(loaded, pii_hash_key or secrets.token_bytes(32)),
         )
 
     @classmethod
@@ -122,8 +140,12 @@ class Agent:
         limits: Limits | None = None,
         output_schema: dict[str, Any] | None = None,
         input_schema: dict[str, Any] | None = None,
+        governor: Governor | None = None,
     ) -> Agent:
-        """An agent declared in code; its hash covers the instructions and tool contracts."""
+        """An agent declared in code; its hash covers the instructions and tool contracts.
+
+        Governance is opt-in here (``governor``); agents from specs always have it.
+        """
         toolset = ToolSet([as_tool(t) for t in tools])
         digest = hashlib.sha256()
         canonical = {
@@ -149,4 +171,44 @@ class Agent:
             limits=limits or Limits(),
             output_schema=output_schema,
             input_schema=input_schema,
+            governor=governor,
         )
+
+
+def _governor(loaded: LoadedSpec, hash_key: bytes) -> Governor:
+    """The governance a spec declares: its policies (the shipped pack by default), its
+    PII classification, injection policy and content rules."""
+    body = loaded.spec.spec
+    policies, guards = body.policies, body.guards
+    engine: PolicyEngine
+    if policies.engine == "opa":
+        assert policies.url is not None  # the spec model requires it for 'opa'
+        bundle_hash = None
+        if policies.bundle is not None:
+            bundle_hash = PolicyBundle.load(loaded.base_dir / policies.bundle).hash
+        engine = OpaPolicyEngine(
+            policies.url,
+            package=policies.package,
+            timeout_s=policies.timeout_s,
+            policy_hash=bundle_hash,
+        )
+    else:
+        bundle = None if policies.bundle is None else loaded.base_dir / policies.bundle
+        engine = EmbeddedPolicyEngine(
+            bundle, data=policies.data, package=policies.package, timeout_s=policies.timeout_s
+        )
+    models = [body.model.primary, *body.model.fallbacks]
+    return Governor(
+        policy=engine,
+        pii=PiiGuard(guards.pii, hash_key=hash_key),
+        injection=guards.injection,
+        content=ContentRules.from_mapping(guards.content, include_defaults=True),
+        models=[ModelCandidate(m.id, tuple(m.tags)) for m in models],
+        canary=Canary.new(loaded.content_hash) if guards.canary else None,
+        fence_tool_results=guards.fence_tool_results,
+        tool_pii_access={
+            t.name or t.ref.partition(":")[2]: frozenset(t.settings.pii_access)
+            for t in body.tools
+            if t.settings.pii_access
+        },
+    )

@@ -171,3 +171,21 @@ class NotFound(KeelError):
 
 class Conflict(KeelError):
     code: ErrorCode = "CONFLICT"
+
+
+class PolicyDenied(RunError):
+    """A policy, guard or content rule refused the request, a tool call or the answer."""
+
+    code: ErrorCode = "POLICY_DENIED"
+
+
+class Escalated(RunError):
+    """Governance handed the run to a human (policy ``escalate``, suspected injection…)."""
+
+    code: ErrorCode = "ESCALATED"
+
+
+class ApprovalRequired(RunError):
+    """A tool call needs a person's approval before it may run."""
+
+    code: ErrorCode = "APPROVAL_REQUIRED"

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from keel.cli import context, render
 from keel.cli.audit_cmd import audit_app
+from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
 from keel.errors import KeelError, SpecError, UserError
 
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 runs_app = typer.Typer(help="Inspect and resume runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 
 out = Console(highlight=False, soft_wrap=False)
@@ -122,6 +124,14 @@ def run(
         str | None, typer.Option("--session", help="continue this conversation")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="a role to run as (repeatable; policies map roles to tool scopes). "
+            "Default: admin — the local CLI user owns the embedded store.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Run an agent once, durably, and print its answer and steps."""
@@ -135,7 +145,8 @@ def run(
     try:
         engine = context.engine(store, s)
         try:
-            rec = asyncio.run(engine.run(agent, value, session_id=session))
+            principal = context.cli_principal(role or ["admin"])
+            rec = asyncio.run(engine.run(agent, value, session_id=session, principal=principal))
         except KeelError as e:
             raise _user_error(e) from None
         steps = store.runs.steps(rec.id)

@@ -5,13 +5,16 @@ This is the edge: the only CLI module that reads ``os.environ``.
 
 from __future__ import annotations
 
+import getpass
 import os
+import secrets
 from pathlib import Path
 
 from keel.agent import Agent
 from keel.config import Settings, load_settings
-from keel.engine.local.engine import AgentLoader
+from keel.engine.local.engine import AgentLoader, LocalEngine
 from keel.errors import UserError
+from keel.governance.policy import Principal
 from keel.models.pricing import PriceTable
 from keel.spec.loader import load_spec
 from keel.store import RunRecord, Store
@@ -30,7 +33,31 @@ def prices(s: Settings) -> PriceTable:
 
 def load_agent(path: str | Path, s: Settings) -> Agent:
     """Load and bind a spec; raises ``SpecError`` with located problems."""
-    return Agent.from_spec(load_spec(path), credentials=dict(os.environ), prices=prices(s))
+    return Agent.from_spec(
+        load_spec(path),
+        credentials=dict(os.environ),
+        prices=prices(s),
+        pii_hash_key=pii_key(s),
+    )
+
+
+def pii_key(s: Settings) -> bytes:
+    """The key of PII pseudonyms, kept in the data dir (0600) so they stay stable."""
+    path = s.data_dir / "pii.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+
+
+def cli_principal(roles: list[str]) -> Principal:
+    """Who a CLI run acts for: the local user, with the given roles."""
+    return Principal(f"cli:{getpass.getuser()}", tuple(roles))
 
 
 def agent_for_run(s: Settings) -> AgentLoader:
@@ -46,3 +73,18 @@ def agent_for_run(s: Settings) -> AgentLoader:
 
 def open_store(s: Settings) -> Store:
     return Store.open(s.store_url)
+
+
+def engine(store: Store, s: Settings) -> LocalEngine:
+    """The local engine over ``store`` with every limit ``s`` sets.
+
+    ``run`` and ``runs resume`` both build it here: a resumed run must see the same
+    session history (``session_turns``) as it would have had it not crashed.
+    """
+    return LocalEngine(
+        store,
+        max_concurrency=s.max_concurrency,
+        max_concurrency_per_agent=s.max_concurrency_per_agent,
+        max_queue=s.max_queue,
+        session_turns=s.session_turns,
+    )

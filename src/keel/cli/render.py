@@ -33,6 +33,7 @@ def run_json(rec: RunRecord, *, data: str | None = None) -> dict[str, Any]:
         "fallback_used": bool(rec.fallbacks),
         "fallbacks": rec.fallbacks,
         "flags": rec.flags,
+        "decisions": rec.decisions,
         "steps": rec.steps,
         "usage": {
             "input_tokens": rec.input_tokens,
@@ -84,8 +85,8 @@ def print_run(console: Console, rec: RunRecord, steps: list[StepRecord], *, data
             f"after: {escape(tried)}"
         )
     print_timeline(console, steps)
-    console.print(summary_line(rec))
-    console.print(f"data: {escape(data)}  (keel runs show {rec.id})")
+    console.print(summary_line(rec), markup=False, soft_wrap=True)
+    console.print(f"data: {escape(data)}  (keel runs show {rec.id})", soft_wrap=True)
 
 
 def summary_line(rec: RunRecord) -> str:

@@ -33,9 +33,10 @@ def fit_context(
     changed and how many history messages were dropped.
 
     ``shorten_oldest_tool_results`` cuts tool results to their first bytes, oldest
-    first. ``drop_oldest_turns`` removes earlier session turns (never the system
-    prompt or this run's own messages), oldest first. If the conversation still does
-    not fit, what remains is sent as is and the provider decides.
+    first. ``drop_oldest_turns`` removes earlier session turns whole (a user message
+    and the answer to it; never the system prompt or this run's own messages), oldest
+    first. If the conversation still does not fit, what remains is sent as is and the
+    provider decides.
     """
     total = sum(estimate_tokens(m) for m in messages)
     if total <= budget_tokens:
@@ -55,7 +56,13 @@ def fit_context(
             changed = True
     else:
         while total > budget_tokens and dropped < history:
+            # A turn is a user message and the answer to it: drop them together, so the
+            # conversation never opens with an answer to a question it no longer shows
+            # (providers such as Anthropic also require the first message to be a user's).
             total -= estimate_tokens(messages.pop(1))
             dropped += 1
+            while dropped < history and messages[1].role != "user":
+                total -= estimate_tokens(messages.pop(1))
+                dropped += 1
             changed = True
     return changed, dropped

@@ -40,6 +40,8 @@ from keel.errors import (
     ToolFailed,
     ToolTimedOut,
 )
+from keel.governance.governor import Governor, GuardedInput, RunGovernance
+from keel.governance.policy import AgentIdentity, Principal, RunCounters, ToolFacts
 from keel.loop.context import fit_context
 from keel.loop.effects import Effects
 from keel.models.base import Message, ModelRequest, ModelResponse, ToolCall, Usage
@@ -52,6 +54,9 @@ CONTEXT_TRUNCATED = "CONTEXT_TRUNCATED"
 
 Outcome = Literal["completed", "failed", "needs_review"]
 
+# Who a run acts for when the caller names nobody: no roles, so least privilege.
+ANONYMOUS = Principal("anonymous")
+
 
 @dataclass(frozen=True, slots=True)
 class RunInput:
@@ -60,6 +65,8 @@ class RunInput:
     input: Any
     history: tuple[Message, ...] = ()
     started_at: float = 0.0
+    run_id: str = ""
+    principal: Principal | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +83,7 @@ class RunOutcome:
     steps: int = 0
     usage: Usage = field(default_factory=Usage)
     cost_usd: float | None = 0.0
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -141,10 +149,23 @@ def _schema_error(e: Any) -> str:
 
 async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome) -> Any:
     limits = agent.limits
+    gov = agent.governor
+    user_text = _user_message(agent, run.input)
+    system = agent.instructions
+    governed: _Governed | None = None
+    if gov is not None:
+        who = RunGovernance(
+            run.principal or ANONYMOUS,
+            AgentIdentity(agent.name, agent.version, agent.content_hash),
+        )
+        guarded = await gov.admit(user_text, who, _counters(0, out), out.decisions)
+        governed = _Governed(gov, who, guarded)
+        user_text = guarded.text
+        system = gov.system_prompt(system)
     messages: list[Message] = [
-        Message("system", agent.instructions),
+        Message("system", system),
         *run.history,
-        Message("user", _user_message(agent, run.input)),
+        Message("user", user_text),
     ]
     history = len(run.history)
     step = 0
@@ -162,10 +183,19 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         if changed:
             history -= dropped
             out.flag(CONTEXT_TRUNCATED)
+        allowed = None
+        if governed is not None:
+            allowed = await governed.gov.route(
+                governed.who, governed.guarded, _counters(step, out), out.decisions
+            )
         step += 1
         turns += 1
         request = ModelRequest(
-            tuple(messages), agent.tool_definitions, agent.output_schema, agent.parameters
+            tuple(messages),
+            agent.tool_definitions,
+            agent.output_schema,
+            agent.parameters,
+            allowed_models=allowed,
         )
         response = await effects.model(step, request)
         out.steps = step
@@ -174,20 +204,30 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         messages.append(message)
         if message.tool_calls:
             for call in message.tool_calls:
-                result = await _call_tool(agent, effects, step + 1, call)
-                if result is None:
-                    result = _unknown_tool(agent, call)
-                else:
+                result = await _call_tool(agent, effects, step + 1, call, governed, out)
+                if result.error_kind not in ("unknown_tool", "denied"):
                     step += 1
                     out.steps = step
                 content, truncated = truncate_utf8(result.content, limits.max_tool_result_bytes)
-                if truncated:
+                if truncated or result.truncated:
                     out.flag(CONTEXT_TRUNCATED)
+                if governed is not None and result.error_kind not in ("unknown_tool", "denied"):
+                    content = governed.gov.guard_tool_result(
+                        call.name, content, seed=f"{run.run_id}:{step}"
+                    )
                 messages.append(Message("tool", content, tool_call_id=call.id, name=call.name))
                 _count_failure(call.name, result, failures)
             continue
         valid, value, problem = _check_output(agent, message.content)
         if valid:
+            if governed is None:
+                return value
+            leaving = await governed.gov.release(
+                message.content, governed.who, governed.guarded, _counters(step, out), out.decisions
+            )
+            valid, value, problem = _check_output(agent, leaving)
+            if not valid:
+                raise OutputInvalid(f"answer invalid after output masking: {problem}")
             return value
         if repaired:
             raise OutputInvalid(f"answer still invalid after one repair turn: {problem}")
@@ -201,11 +241,45 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Governed:
+    gov: Governor
+    who: RunGovernance
+    guarded: GuardedInput
+
+
+def _counters(step: int, out: RunOutcome) -> RunCounters:
+    return RunCounters(step, out.usage.total_tokens, out.cost_usd)
+
+
 async def _call_tool(
-    agent: Agent, effects: Effects, step: int, call: ToolCall
-) -> ToolResult | None:
-    if agent.tools.get(call.name) is None:
-        return None
+    agent: Agent,
+    effects: Effects,
+    step: int,
+    call: ToolCall,
+    governed: _Governed | None,
+    out: RunOutcome,
+) -> ToolResult:
+    tool = agent.tools.get(call.name)
+    if tool is None:
+        return _unknown_tool(agent, call)
+    if governed is not None:
+        info = tool.info
+        decision = await governed.gov.check_tool(
+            governed.who,
+            governed.guarded,
+            _counters(step - 1, out),
+            ToolFacts(call.name, info.risk, info.scopes, call.arguments),
+            out.decisions,
+        )
+        if decision.result == "deny":
+            out.flag("POLICY_DENIED")
+            reasons = "; ".join(decision.reasons) or "denied by policy"
+            return ToolResult(
+                content=f"error: this call was denied by policy: {reasons}",
+                error=f"denied by policy: {reasons}",
+                error_kind="denied",
+            )
     return await effects.tool(step, call)
 
 
@@ -219,7 +293,7 @@ def _unknown_tool(agent: Agent, call: ToolCall) -> ToolResult:
 
 
 def _count_failure(name: str, result: ToolResult, failures: dict[str, int]) -> None:
-    if result.ok or result.error_kind in ("invalid_arguments", "unknown_tool"):
+    if result.ok or result.error_kind in ("invalid_arguments", "unknown_tool", "denied"):
         failures.pop(name, None)
         return
     failures[name] = failures.get(name, 0) + 1

@@ -96,12 +96,15 @@ class ModelRequest:
 
     ``output_schema`` asks for structured JSON output when set; ``parameters`` are the
     spec's provider parameters (temperature, max_output_tokens, ...), passed through.
+    ``allowed_models`` (model ids, ``provider:name``), when set, is the route policy's
+    answer: a fallback chain skips every model not in it.
     """
 
     messages: tuple[Message, ...]
     tools: tuple[ToolDefinition, ...] = ()
     output_schema: dict[str, Any] | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    allowed_models: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ class FallbackModel:
     async def request(self, request: ModelRequest) -> ModelResponse:
         """The first answer any model in the chain gives."""
         failures: list[tuple[ModelAttempt, ModelUnavailable]] = []
-        for model in self._models:
+        for model in self._routed(request):
             try:
                 response = await model.request(request)
             except ModelUnavailable as e:
@@ -58,7 +58,7 @@ class FallbackModel:
         """The first model's stream that produces an event; a model that fails after
         its first event fails the stream (its output was already seen)."""
         failures: list[tuple[ModelAttempt, ModelUnavailable]] = []
-        for model in self._models:
+        for model in self._routed(request):
             events = model.stream(request)
             try:
                 first = await anext(events)
@@ -81,6 +81,19 @@ class FallbackModel:
                 await _close(events)
             return
         raise _all_failed(failures) from failures[-1][1]
+
+    def _routed(self, request: ModelRequest) -> tuple[Model, ...]:
+        """The chain, less the models the route policy did not allow."""
+        allowed = request.allowed_models
+        if allowed is None:
+            return self._models
+        models = tuple(m for m in self._models if m.name in allowed)
+        if not models:
+            raise ModelUnavailable(
+                "the route policy allows none of this agent's models "
+                f"({', '.join(m.name for m in self._models)})"
+            )
+        return models
 
     async def aclose(self) -> None:
         """Close every model in the chain that holds resources."""

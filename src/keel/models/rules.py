@@ -45,6 +45,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from keel.governance.injection import unfence
 from keel.models._token_estimate import estimate_usage
 from keel.models.base import (
     Message,
@@ -248,5 +249,14 @@ def _tool_results(messages: Sequence[Message]) -> dict[str, str]:
             continue
         tool = m.name or names.get(m.tool_call_id or "")
         if tool:
-            results[tool] = m.content
+            results[tool] = _unfenced(m.content)
     return results
+
+
+def _unfenced(content: str) -> str:
+    """Tool output as the tool returned it. Governance fences tool results as data for
+    LLMs (spotlighting); rules cannot be instructed by them, so they read the content."""
+    try:
+        return unfence(content)
+    except ValueError:
+        return content

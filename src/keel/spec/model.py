@@ -11,6 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from keel.governance.injection import InjectionPolicy
+from keel.governance.pii import PiiPolicy
+
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
@@ -161,6 +164,10 @@ class ToolSettings(_Strict):
     idempotent: bool | None = None
     scopes: list[str] | None = None
     requires_approval: bool | None = None
+    pii_access: list[str] = Field(
+        default_factory=list,
+        description="PII types (e.g. card) this tool receives in clear; the model sees tokens",
+    )
 
 
 class ToolRef(_Strict):
@@ -204,8 +211,51 @@ class Limits(_Strict):
 
 
 class PoliciesSpec(_Strict):
+    """Rego policies at the loop's decision points (``keel.governance.policy``).
+
+    No ``bundle`` means Keel's own policy pack. ``embedded`` evaluates the bundle
+    in-process; ``opa`` asks the OPA server at ``url`` for
+    ``data.<package>.on_<point>.decision``, which must serve the same bundle.
+    ``data`` is merged over the bundle's own data (decision limits, role scopes,
+    thresholds).
+    """
+
     bundle: str | None = Field(default=None, description="folder of Rego policies")
     data: dict[str, Any] = Field(default_factory=dict)
+    engine: Literal["embedded", "opa"] = "embedded"
+    url: str | None = Field(default=None, description="OPA server base URL, for engine 'opa'")
+    package: str = Field(
+        default="keel",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="Rego package prefix of the decision rules",
+    )
+    timeout_s: float = Field(default=0.25, gt=0, description="limit for one decision")
+
+    @model_validator(mode="after")
+    def _engine_needs_url(self) -> PoliciesSpec:
+        if self.engine == "opa" and not self.url:
+            raise ValueError("engine 'opa' needs the server's 'url'")
+        if self.engine == "embedded" and self.url:
+            raise ValueError("'url' is only for engine 'opa'")
+        return self
+
+
+class GuardsSpec(_Strict):
+    """Guards on what goes in and out of the model (``keel.governance``).
+
+    ``pii`` classifies PII types and chooses, per destination (model, log, span,
+    journal, audit, output), the operator for each class; ``injection`` sets the
+    prompt-injection threshold and action per source; ``content`` adds (or, with
+    ``{name: {enabled: false}}``, switches off) content-rule categories.
+    """
+
+    pii: PiiPolicy = Field(default_factory=PiiPolicy)
+    injection: InjectionPolicy = Field(default_factory=InjectionPolicy)
+    content: dict[str, Any] = Field(default_factory=dict)
+    fence_tool_results: bool = Field(
+        default=True, description="spotlight tool output as data before the model reads it"
+    )
+    canary: bool = Field(default=True, description="detect system-prompt leaks in answers")
 
 
 class EscalationSpec(_Strict):
@@ -232,7 +282,8 @@ class AgentBody(_Strict):
     output: IOSchema = Field(default_factory=IOSchema)
     tools: list[ToolRef] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
-    policies: PoliciesSpec | None = None
+    policies: PoliciesSpec = Field(default_factory=PoliciesSpec)
+    guards: GuardsSpec = Field(default_factory=GuardsSpec)
     escalation: EscalationSpec | None = None
     kpis: list[KpiSpec] = Field(default_factory=list)
     evals: list[EvalSuiteRef] = Field(default_factory=list)

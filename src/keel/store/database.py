@@ -8,6 +8,7 @@ loss may lose the last commits, never corrupt the file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class Store:
         self.engine = engine
         self.writer = GroupWriter(engine)
         self.runs = RunRepository(engine, self.writer)
+        self._on_close: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -86,7 +88,17 @@ class Store:
             return str(Path(u.database or "").resolve())
         return u.render_as_string(hide_password=True)
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` at ``close``, newest first, while the writer still accepts writes.
+
+        Packages layered on the store (the audit log's final checkpoint) use it, so the
+        store need not know about them.
+        """
+        self._on_close.append(callback)
+
     def close(self) -> None:
+        while self._on_close:
+            self._on_close.pop()()
         self.writer.close()
         self.engine.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
@@ -45,6 +45,8 @@ class RunRecord:
     created_at: float
     updated_at: float
     finished_at: float | None
+    principal: dict[str, Any] | None = None
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ def _run_record(row: Any) -> RunRecord:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
+        principal=_loads(row["principal"]),
+        decisions=_loads(row["decisions"]) or [],
     )
 
 
@@ -126,6 +130,7 @@ class RunRepository:
                 input_tokens=bindparam("input_tokens"),
                 output_tokens=bindparam("output_tokens"),
                 cost_usd=bindparam("cost_usd"),
+                decisions=bindparam("decisions"),
                 updated_at=bindparam("updated_at"),
                 finished_at=bindparam("finished_at"),
             )

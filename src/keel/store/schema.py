@@ -3,6 +3,9 @@
 The same tables serve SQLite (embedded default) and Postgres (fleet mode); the
 Alembic migrations under ``keel/store/migrations`` create them. Timestamps are
 UNIX seconds as floats so both databases sort and compare them the same way.
+The audit tables are append-only: triggers (``audit_guard_ddl``) refuse UPDATE and
+DELETE on them; ``keel.audit.purge`` is the one code path that lifts the DELETE
+guard, inside the transaction that deletes.
 JSON columns are TEXT holding canonical JSON written by Keel, which keeps the
 hot path free of dialect-specific JSON handling.
 """
@@ -19,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -48,6 +53,10 @@ runs = Table(
     Column("output_tokens", Integer, nullable=False, default=0),
     Column("cost_usd", Float, nullable=True),
     Column("owner", String(128), nullable=True),
+    # JSON {id, roles, tenant}: who the run acts for (policy input; replayed on resume).
+    Column("principal", Text, nullable=True),
+    # JSON list of the policy decisions taken on the run (point, result, reasons, hash).
+    Column("decisions", Text, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float, nullable=True),
@@ -82,3 +91,93 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
 )
+
+# The audit log (keel.audit): one hash chain per tenant. ``id`` is the record's
+# sequence number within its tenant, from 1; ``payload`` is canonical JSON. A rowid
+# table on purpose: rowid order is insertion order, which tamper checks rely on.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("tenant", String(128), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("time", Float, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("run_id", String(40), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+# Only audit.purge rows are indexed: verify finds the purge anchor without a scan,
+# and the run path pays nothing for it.
+Index(
+    "ix_audit_log_purges",
+    audit_log.c.tenant,
+    audit_log.c.id,
+    sqlite_where=text("kind = 'audit.purge'"),
+    postgresql_where=text("kind = 'audit.purge'"),
+)
+
+# Signed Merkle tree heads over a tenant's records 1..tree_size. ``frontier`` holds
+# the roots of the perfect subtrees covering those records, so a process can resume
+# the tree without reading the whole log.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(128), nullable=False),
+    Column("tree_size", Integer, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", Text, nullable=False),
+    UniqueConstraint("tenant", "tree_size", name="uq_audit_checkpoints_size"),
+)
+
+# Where each named forwarder stopped, per tenant (at-least-once delivery).
+audit_cursors = Table(
+    "audit_cursors",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("tenant", String(128), primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
+
+
+def audit_guard_name(table: str, operation: str) -> str:
+    """The name of the trigger refusing ``operation`` (UPDATE or DELETE) on ``table``."""
+    return f"{table}_no_{operation.lower()}"
+
+
+def audit_guard_ddl(dialect: str, table: str, operation: str) -> list[str]:
+    """Statements creating the trigger that refuses ``operation`` on ``table``.
+
+    Shared by migration 0002 and the purge, which drops and recreates the DELETE
+    guard inside its transaction, so the two can never drift apart.
+    """
+    name = audit_guard_name(table, operation)
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} BEGIN "
+            f"SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END"
+        ]
+    if dialect == "postgresql":
+        return [
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION keel_audit_append_only()"
+        ]
+    return []
+
+
+POSTGRES_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION keel_audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+END
+$$
+"""

@@ -9,7 +9,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from keel.models.base import ToolDefinition
 
 Risk = Literal["read", "write", "financial", "irreversible"]
-ToolErrorKind = Literal["invalid_arguments", "retryable", "fatal", "timeout", "unknown_tool"]
+ToolErrorKind = Literal[
+    "invalid_arguments", "retryable", "fatal", "timeout", "unknown_tool", "denied"
+]
 
 
 @dataclass(frozen=True, slots=True)

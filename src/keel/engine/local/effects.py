@@ -15,11 +15,14 @@ asking the model again, which has no side effect.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from keel.agent import Agent
+from keel.audit.run_events import RunAudit
 from keel.errors import NeedsReview
 from keel.models.base import ModelRequest, ModelResponse, ToolCall
 from keel.store.runs import RunRepository, StepRecord
@@ -54,7 +57,13 @@ class DirectEffects:
 
     async def tool(self, step: int, call: ToolCall) -> ToolResult:
         tool = self._agent.tools[call.name]
-        return await execute_tool(tool, call.arguments, self._context(step))
+        return await execute_tool(tool, self._arguments(call), self._context(step))
+
+    def _arguments(self, call: ToolCall) -> dict[str, Any]:
+        """The call's arguments with the PII this tool may see restored from the vault
+        (the model, the journal and the audit log only ever hold the tokens)."""
+        gov = self._agent.governor
+        return call.arguments if gov is None else gov.reveal(call.name, call.arguments)
 
     def _context(self, step: int) -> ToolContext:
         return ToolContext(
@@ -70,7 +79,7 @@ class DirectEffects:
 class JournaledEffects(DirectEffects):
     """Journals every step under ``(run_id, step)`` and replays it on resume."""
 
-    __slots__ = ("_journal", "_repo")
+    __slots__ = ("_audit", "_journal", "_repo")
 
     def __init__(
         self,
@@ -82,10 +91,12 @@ class JournaledEffects(DirectEffects):
         tenant: str | None,
         journal: Mapping[int, StepRecord] | None = None,
         clock: Callable[[], float] = time.time,
+        audit: RunAudit | None = None,
     ) -> None:
         super().__init__(agent, run_id, session_id=session_id, tenant=tenant, clock=clock)
         self._repo = repo
         self._journal = journal or {}
+        self._audit = audit
 
     def _replayed(self, step: int, kind: str, name: str | None) -> StepRecord | None:
         rec = self._journal.get(step) if self._journal else None
@@ -106,6 +117,7 @@ class JournaledEffects(DirectEffects):
             return ModelResponse.from_dict(rec.payload["response"])
         started = self._clock()
         response = await self._agent.model.request(request)
+        finished = self._clock()
         self._repo.journal_step(
             self._run_id,
             step,
@@ -114,8 +126,10 @@ class JournaledEffects(DirectEffects):
             name=response.model,
             payload=json.dumps({"response": response.to_dict()}),
             started_at=started,
-            finished_at=self._clock(),
+            finished_at=finished,
         )
+        if self._audit is not None:
+            self._audit.model_call(step, response, latency_s=finished - started)
         return response
 
     async def tool(self, step: int, call: ToolCall) -> ToolResult:
@@ -132,6 +146,8 @@ class JournaledEffects(DirectEffects):
         call_json = call.to_dict()
         started_at = self._clock()
         if rec is None and not tool.info.idempotent:
+            if self._audit is not None:
+                self._audit.flush()  # so the awaited commit below covers them too
             # The one write a run waits for: proof, before the side effect, that it may
             # have happened. An idempotent tool needs no such proof (it is re-run).
             started = self._repo.journal_step(
@@ -147,8 +163,15 @@ class JournaledEffects(DirectEffects):
             )
             if started is not None:
                 await started
-        result = await execute_tool(tool, call.arguments, self._context(step))
+        context = self._context(step)
+        result = await execute_tool(tool, self._arguments(call), context)
+        gov = self._agent.governor
+        if gov is not None:
+            # The journal holds what the model may see: PII masked per the spec
+            # ("journal" destination; tokens by default, so a replay reads the same).
+            result = dataclasses.replace(result, content=gov.mask(result.content, "journal"))
         payload = json.dumps({"call": call_json, "result": result.to_dict()})
+        finished_at = self._clock()
         if rec is None and tool.info.idempotent:
             self._repo.journal_step(
                 self._run_id,
@@ -158,8 +181,17 @@ class JournaledEffects(DirectEffects):
                 name=call.name,
                 payload=payload,
                 started_at=started_at,
-                finished_at=self._clock(),
+                finished_at=finished_at,
             )
         else:
-            self._repo.complete_step(self._run_id, step, payload=payload, finished_at=self._clock())
+            self._repo.complete_step(self._run_id, step, payload=payload, finished_at=finished_at)
+        if self._audit is not None:
+            self._audit.tool_call(
+                step,
+                tool.info,
+                call,
+                result,
+                idempotency_key=context.idempotency_key,
+                latency_s=finished_at - started_at,
+            )
         return result

@@ -24,10 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from keel.agent import Agent
+from keel.audit.log import AuditLog
+from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, KeelError, NotFound, RateLimited, UserError
+from keel.governance.policy import Principal
 from keel.loop import RunInput, RunOutcome, run_agent
-from keel.models.base import Message
+from keel.models.base import Message, Usage
 from keel.store import Store
 from keel.store.runs import RunRecord
 
@@ -58,6 +61,8 @@ class LocalEngine:
         if max_concurrency < 1 or max_queue < 0:
             raise UserError("max_concurrency must be >= 1 and max_queue >= 0")
         self.store = store
+        # Durable runs are audited: the store's one audit log (keel.audit).
+        self.audit = None if store is None else AuditLog.of(store)
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrency)
         self._per_agent_limit = max_concurrency_per_agent
@@ -85,8 +90,12 @@ class LocalEngine:
         *,
         session_id: str | None = None,
         tenant: str | None = None,
+        principal: Principal | None = None,
     ) -> RunRecord:
         """Run one turn of ``agent`` and return its record once it is durable.
+
+        ``principal`` is who the run acts for (its roles decide which tools policy
+        allows); with none, the run has no roles at all.
 
         Raises ``RateLimited`` when the queue is full, ``NotFound``/``Conflict`` for a
         session of another tenant or agent. Run failures are not raised: they are in
@@ -96,16 +105,20 @@ class LocalEngine:
             run_id = new_run_id()
             now = self._clock()
             history = self._history(agent, session_id, tenant)
+            audit: RunAudit | None = None
             if self.store is None:
                 effects: DirectEffects = DirectEffects(
                     agent, run_id, session_id=session_id, tenant=tenant, clock=self._clock
                 )
             else:
-                self.store.runs.insert_run(
-                    self._new_row(agent, run_id, input, session_id, tenant, now)
-                )
+                row = self._new_row(agent, run_id, input, session_id, tenant, now)
+                row["principal"] = None if principal is None else json.dumps(_who(principal))
+                self.store.runs.insert_run(row)
                 if session_id is not None:
                     self.store.runs.touch_session(session_id, agent.name, tenant, now)
+                if self.audit is not None:
+                    audit = RunAudit.for_agent(self.audit, agent, run_id=run_id, tenant=tenant)
+                    audit.started(agent, session_id=session_id)
                 effects = JournaledEffects(
                     agent,
                     run_id,
@@ -113,9 +126,14 @@ class LocalEngine:
                     session_id=session_id,
                     tenant=tenant,
                     clock=self._clock,
+                    audit=audit,
                 )
-            outcome = await run_agent(agent, RunInput(input, history, now), effects)
-            return await self._finish(agent, run_id, input, session_id, tenant, now, outcome)
+            outcome = await run_agent(
+                agent, RunInput(input, history, now, run_id, principal), effects
+            )
+            return await self._finish(
+                agent, run_id, input, session_id, tenant, now, outcome, audit=audit
+            )
 
     async def resume(self, load_agent: AgentLoader) -> list[RunRecord]:
         """Resume every unfinished run whose process is gone; return their new records.
@@ -203,7 +221,7 @@ class LocalEngine:
             "tenant": tenant,
             "session_id": session_id,
             "status": "running",
-            "input": json.dumps(input, ensure_ascii=False),
+            "input": json.dumps(_stored(agent, input), ensure_ascii=False),
             "steps": 0,
             "input_tokens": 0,
             "output_tokens": 0,
@@ -222,13 +240,15 @@ class LocalEngine:
         tenant: str | None,
         created_at: float,
         outcome: RunOutcome,
+        *,
+        audit: RunAudit | None,
     ) -> RunRecord:
         now = self._clock()
         values = {
             "status": outcome.status,
             "output": None
             if outcome.output is None
-            else json.dumps(outcome.output, ensure_ascii=False),
+            else json.dumps(_stored(agent, outcome.output), ensure_ascii=False),
             "error_code": outcome.error_code,
             "error_message": outcome.error_message,
             "model_used": outcome.model_used,
@@ -238,9 +258,21 @@ class LocalEngine:
             "input_tokens": outcome.usage.input_tokens,
             "output_tokens": outcome.usage.output_tokens,
             "cost_usd": outcome.cost_usd,
+            "decisions": json.dumps(outcome.decisions) if outcome.decisions else None,
             "updated_at": now,
             "finished_at": now,
         }
+        if audit is not None:
+            # Queued before the run's final awaited commit, which therefore covers it.
+            audit.finished(
+                outcome.status,
+                error_code=outcome.error_code,
+                steps=outcome.steps,
+                usage=outcome.usage,
+                cost_usd=outcome.cost_usd,
+                model_used=outcome.model_used,
+                decisions=outcome.decisions,
+            )
         if self.store is not None:
             done = self.store.runs.finish_run(run_id, values)
             if done is not None:
@@ -272,6 +304,7 @@ class LocalEngine:
             created_at=created_at,
             updated_at=now,
             finished_at=now,
+            decisions=outcome.decisions,
         )
 
     def _remember(self, session_id: str, user: Any, answer: Any) -> None:
@@ -329,6 +362,10 @@ class LocalEngine:
         journal = {s.step: s for s in repo.steps(rec.id)}
         # Only turns before this run: the session may have moved on while it was down.
         history = self._history(agent, rec.session_id, rec.tenant, before=rec.created_at)
+        audit = None
+        if self.audit is not None:
+            audit = RunAudit.for_agent(self.audit, agent, run_id=rec.id, tenant=rec.tenant)
+            audit.started(agent, session_id=rec.session_id, resumed=True)
         effects = JournaledEffects(
             agent,
             rec.id,
@@ -337,12 +374,25 @@ class LocalEngine:
             tenant=rec.tenant,
             journal=journal,
             clock=self._clock,
+            audit=audit,
         )
         log.info("resuming run %s from step %d", rec.id, max(journal, default=0))
         # A resumed run gets a fresh time budget: timeout_s bounds one execution attempt.
-        outcome = await run_agent(agent, RunInput(rec.input, history, now), effects)
+        principal = None
+        if rec.principal is not None:
+            p = rec.principal
+            principal = Principal(p["id"], tuple(p.get("roles", ())), p.get("tenant"))
+        run_input = RunInput(rec.input, history, now, rec.id, principal)
+        outcome = await run_agent(agent, run_input, effects)
         return await self._finish(
-            agent, rec.id, rec.input, rec.session_id, rec.tenant, rec.created_at, outcome
+            agent,
+            rec.id,
+            rec.input,
+            rec.session_id,
+            rec.tenant,
+            rec.created_at,
+            outcome,
+            audit=audit,
         )
 
     async def _needs_review(self, rec: RunRecord, message: str) -> RunRecord:
@@ -360,15 +410,41 @@ class LocalEngine:
             "input_tokens": rec.input_tokens,
             "output_tokens": rec.output_tokens,
             "cost_usd": rec.cost_usd,
+            "decisions": json.dumps(rec.decisions) if rec.decisions else None,
             "updated_at": now,
             "finished_at": now,
         }
+        if self.audit is not None:
+            RunAudit(
+                self.audit,
+                agent_name=rec.agent,
+                prompt_version=rec.prompt_version,
+                run_id=rec.id,
+                tenant=rec.tenant,
+            ).finished(
+                "needs_review",
+                error_code="NEEDS_REVIEW",
+                steps=rec.steps,
+                usage=Usage(rec.input_tokens, rec.output_tokens),
+                cost_usd=rec.cost_usd,
+                model_used=rec.model_used,
+            )
         done = self.store.runs.finish_run(rec.id, values)
         if done is not None:
             await done
         got = self.store.runs.get(rec.id)
         assert got is not None
         return got
+
+
+def _stored(agent: Agent, value: Any) -> Any:
+    """A run's input or output as the store keeps it: PII masked for the journal."""
+    gov = agent.governor
+    return value if gov is None else gov.mask_json(value, "journal")
+
+
+def _who(principal: Principal) -> dict[str, Any]:
+    return {"id": principal.id, "roles": list(principal.roles), "tenant": principal.tenant}
 
 
 class _Slots:

@@ -1,0 +1,130 @@
+"""Prompt-injection scorer on Keel's labelled corpus: detection, false positives, speed.
+
+For each split of ``keel.governance.injection.corpus`` — ``dev`` (the weights were
+tuned on it) and ``test`` (held out: a hash of the text decides, ~40 %) — prints the
+detection rate on attacks and the false-positive rate on benign messages, overall
+and per category, at the policy threshold; then a reliability table (how often a
+message in each score band is an attack) and the time per message.
+
+Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
+
+Usage: python benchmarks/injection.py [--threshold 0.5] [--misses dev|test] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+
+from keel.governance.injection import DEFAULT_THRESHOLD, score
+from keel.governance.injection.corpus import Example, Split, examples
+
+GOAL_DETECTION = 0.90
+GOAL_FALSE_POSITIVES = 0.02
+_BANDS = (0.0, 0.1, 0.3, 0.5, 0.8, 1.01)
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits / total:6.1%} ({hits}/{total})" if total else "     -"
+
+
+def evaluate(split: Split, threshold: float) -> dict[str, tuple[int, int]]:
+    """``category -> (flagged, total)``, plus ``attacks`` and ``benign`` overall."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for e in examples(split):
+        flagged = score(e.text, source=e.source).score >= threshold
+        for key in (e.category, "attacks" if e.label == "attack" else "benign"):
+            counts[key][0] += flagged
+            counts[key][1] += 1
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def report(threshold: float) -> bool:
+    """Print the detection table; True when the held-out split meets the goal."""
+    results = {split: evaluate(split, threshold) for split in ("dev", "test")}
+    attack_cats = sorted({e.category for e in examples() if e.label == "attack"})
+    benign_cats = sorted({e.category for e in examples() if e.label == "benign"})
+    print(f"threshold {threshold}\n")
+    print(f"{'':24} {'dev':>20} {'test (held out)':>20}")
+    print("detection rate (attacks flagged)")
+    for cat in [*attack_cats, "attacks"]:
+        label = "  all attacks" if cat == "attacks" else f"  {cat}"
+        print(f"{label:24} {_rate(*results['dev'][cat]):>20} {_rate(*results['test'][cat]):>20}")
+    print("false-positive rate (benign flagged)")
+    for cat in [*benign_cats, "benign"]:
+        label = "  all benign" if cat == "benign" else f"  {cat}"
+        print(f"{label:24} {_rate(*results['dev'][cat]):>20} {_rate(*results['test'][cat]):>20}")
+    hit, n = results["test"]["attacks"]
+    fp, m = results["test"]["benign"]
+    ok = hit / n >= GOAL_DETECTION and fp / m <= GOAL_FALSE_POSITIVES
+    goal = f">= {GOAL_DETECTION:.0%} detected at <= {GOAL_FALSE_POSITIVES:.0%} false positives"
+    print(f"\ngoal on held-out split ({goal}): {'met' if ok else 'NOT met'}")
+    return ok
+
+
+def reliability(split: Split) -> None:
+    """Fraction of attacks per score band: is a 0.9 more often an attack than a 0.4?"""
+    bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for e in examples(split):
+        s = score(e.text, source=e.source).score
+        band = next(i for i in range(len(_BANDS) - 1) if s < _BANDS[i + 1])
+        bands[band][0] += e.label == "attack"
+        bands[band][1] += 1
+    print(f"\nreliability on {split}: share of attacks per score band")
+    for i in range(len(_BANDS) - 1):
+        attacks, total = bands[i]
+        lo, hi = _BANDS[i], min(_BANDS[i + 1], 1.0)
+        share = f"{attacks / total:6.1%}" if total else "     -"
+        print(f"  [{lo:.1f}, {hi:.1f}{']' if hi == 1.0 else ')'}  {share}  of {total}")
+
+
+def timing(repeat: int) -> None:
+    corpus = examples()
+    per_message: list[float] = []
+    for e in corpus:
+        best = float("inf")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            score(e.text, source=e.source)
+            best = min(best, time.perf_counter() - t)
+        per_message.append(best * 1e6)
+    chars = sum(len(e.text) for e in corpus)
+    per_message.sort()
+    p99 = per_message[int(len(per_message) * 0.99) - 1]
+    print(
+        f"\ntime per message over {len(corpus)} messages (best of {repeat}): "
+        f"mean {statistics.fmean(per_message):.1f} us, "
+        f"median {statistics.median(per_message):.1f} us, "
+        f"p99 {p99:.1f} us; {sum(per_message) / chars * 1000:.1f} us per 1,000 characters"
+    )
+
+
+def misses(split: Split, threshold: float) -> None:
+    wrong: list[tuple[Example, float]] = []
+    for e in examples(split):
+        s = score(e.text, source=e.source).score
+        if (s >= threshold) != (e.label == "attack"):
+            wrong.append((e, s))
+    print(f"\nmisclassified on {split} ({len(wrong)}):")
+    for e, s in wrong:
+        print(f"  {s:.2f} {e.label:6} {e.category:20} {e.source:8} {e.text[:110]!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--misses", choices=("dev", "test"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    report(args.threshold)
+    reliability("dev")
+    reliability("test")
+    timing(args.repeat)
+    if args.misses:
+        misses(args.misses, args.threshold)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Audit records as SIEM lines: JSON lines and CEF.
+
+JSON lines: one record per line, the canonical JSON of ``AuditRecord.to_dict()``
+(keys sorted, no whitespace), hash included, so a SIEM can re-check any line.
+
+CEF (ArcSight Common Event Format, as carried in syslog messages)::
+
+    CEF:0|Keel|Keel|<version>|<kind>|<name>|<severity>|<extension>
+
+Header fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and
+line breaks (``\\n``, ``\\r``). The extension carries ``rt`` (milliseconds since the
+epoch), ``externalId`` (record id), ``suser`` (actor), ``cs1`` tenant, ``cs2`` run id,
+``cs3`` record hash, ``cs4`` previous hash and ``msg`` (the payload's canonical JSON).
+A syslog forwarder adds its own header in front of each line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, Literal
+
+from keel.audit.record import AuditRecord, canonical_json
+
+ExportFormat = Literal["jsonl", "cef"]
+
+VENDOR: Final = "Keel"
+PRODUCT: Final = "Keel"
+
+# Human names and base severities (0-10) of the record kinds.
+_KINDS: Final[dict[str, tuple[str, int]]] = {
+    "policy.decision": ("Policy decision", 3),
+    "model.call": ("Model call", 1),
+    "tool.call": ("Tool call", 3),
+    "approval": ("Approval decision", 5),
+    "escalation": ("Escalation to a human", 6),
+    "spec.serving": ("Agent version serving", 4),
+    "key.change": ("Key or role change", 8),
+    "run.started": ("Run started", 1),
+    "run.resumed": ("Run resumed", 3),
+    "run.finished": ("Run finished", 2),
+    "audit.purge": ("Audit records purged", 9),
+}
+
+
+def severity(record: AuditRecord) -> int:
+    """The kind's base severity, raised for outcomes a SOC wants to see."""
+    name_sev = _KINDS.get(record.kind)
+    sev = 5 if name_sev is None else name_sev[1]
+    payload = record.payload
+    if isinstance(payload, dict):
+        if record.kind == "policy.decision" and payload.get("result") in ("deny", "escalate"):
+            sev = 6
+        elif (record.kind == "run.finished" and payload.get("status") != "completed") or (
+            record.kind == "tool.call" and payload.get("outcome") != "ok"
+        ):
+            sev = 5
+    return sev
+
+
+def to_jsonl(record: AuditRecord) -> str:
+    return canonical_json(record.to_dict())
+
+
+def _header(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _ext(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace("=", "\\=")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+def to_cef(record: AuditRecord, *, version: str) -> str:
+    name = _KINDS.get(record.kind, (record.kind, 5))[0]
+    fields = [
+        ("rt", str(round(record.time * 1000))),
+        ("externalId", str(record.id)),
+        ("suser", record.actor),
+        ("cs1Label", "tenant"),
+        ("cs1", record.tenant),
+    ]
+    if record.run_id is not None:
+        fields += [("cs2Label", "runId"), ("cs2", record.run_id)]
+    fields += [
+        ("cs3Label", "hash"),
+        ("cs3", record.hash),
+        ("cs4Label", "prevHash"),
+        ("cs4", record.prev_hash),
+        ("msg", record.payload_json),
+    ]
+    header = "|".join(
+        _header(v)
+        for v in ("CEF:0", VENDOR, PRODUCT, version, record.kind, name, str(severity(record)))
+    )
+    return header + "|" + " ".join(f"{k}={_ext(v)}" for k, v in fields)
+
+
+def formatter(fmt: ExportFormat, *, version: str) -> Callable[[AuditRecord], str]:
+    """The line formatter for ``fmt``."""
+    if fmt == "jsonl":
+        return to_jsonl
+    return lambda record: to_cef(record, version=version)

@@ -1,0 +1,351 @@
+"""The audit log of one store: appends records to per-tenant hash chains.
+
+``AuditLog.of(store)`` is the store's log (one per store, closed with it). Appends
+are serialised by a lock, so within a process a tenant's chain never forks; the
+head of each chain (last id and hash, Merkle frontier) is kept in memory, loaded
+from the last row the first time a tenant appends. Records go through the store's
+group writer without being waited on: they commit in order with the run's other
+writes, so the engine's final awaited commit covers them.
+
+One process appends to a database's audit log at a time (the SQLite model). A
+second one would reuse ids, which the primary key refuses; the refused records are
+logged as failed writes and ``keel audit verify`` names the gap they leave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from keel.audit import reader
+from keel.audit.checkpoint import Checkpoint
+from keel.audit.checkpointer import Checkpointer
+from keel.audit.merkle import Frontier, ProofError, leaf_hash
+from keel.audit.record import (
+    GENESIS_HASH,
+    AuditKind,
+    AuditRecord,
+    ContentEncoder,
+    canonical_json,
+    tenant_key,
+)
+from keel.audit.signing import AuditPublicKey, AuditSigner
+from keel.errors import UserError
+from keel.store import Store
+from keel.store.schema import audit_log
+
+log = logging.getLogger(__name__)
+_sha256 = hashlib.sha256
+
+SIGNING_KEY_FILE = "audit-signing.key"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditOptions:
+    """How a store's audit log checkpoints. Built at the edge, passed down.
+
+    ``signing_key_path``: the Ed25519 key (created on first use, mode 0600); with
+    none, records are still chained but no checkpoint is signed.
+    ``checkpoint_every`` records or ``checkpoint_interval_s`` seconds, whichever
+    comes first, a tenant with new records gets a checkpoint (and one at close).
+    ``checkpoint_file`` / ``checkpoint_webhook``: where each checkpoint is also
+    published (JSON lines appended; a POST of ``{"items": [checkpoint]}``).
+    """
+
+    signing_key_path: Path | None = None
+    checkpoint_every: int = 1000
+    checkpoint_interval_s: float = 60.0
+    checkpoint_file: Path | None = None
+    checkpoint_webhook: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.checkpoint_every < 1 or self.checkpoint_interval_s <= 0:
+            raise UserError("checkpoint_every must be >= 1 and checkpoint_interval_s > 0")
+
+    @classmethod
+    def for_store(cls, store: Store, **overrides: Any) -> AuditOptions:
+        """Defaults for ``store``: the signing key beside its SQLite file (the data dir)."""
+        url = make_url(str(store.engine.url))
+        key: Path | None = None
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            key = Path(url.database or "").resolve().parent / SIGNING_KEY_FILE
+        return replace(cls(signing_key_path=key), **overrides)
+
+
+# (kind, time, payload as canonical JSON): a record waiting to be chained.
+Event = tuple[AuditKind, float, str]
+
+
+class _Head:
+    """A tenant's chain head.
+
+    ``digests`` are the record hashes appended since the frontier was last brought
+    up to date: the checkpointer folds them in, so appends pay no Merkle hashing.
+    ``frontier`` is None when the tree cannot be rebuilt (or nothing is signed).
+    """
+
+    __slots__ = ("digests", "frontier", "hash", "id", "pending")
+
+    def __init__(self, id: int, hash: str, frontier: Frontier | None, pending: int) -> None:
+        self.id = id
+        self.hash = hash
+        self.frontier = frontier
+        self.pending = pending
+        self.digests: list[bytes] = []
+
+
+_LOGS: weakref.WeakKeyDictionary[Store, AuditLog] = weakref.WeakKeyDictionary()
+_LOGS_LOCK = threading.Lock()
+
+
+class AuditLog:
+    """Appends audit records and has them checkpointed. Thread-safe."""
+
+    def __init__(
+        self,
+        store: Store,
+        options: AuditOptions | None = None,
+        *,
+        signer: AuditSigner | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.options = options or AuditOptions.for_store(store)
+        self.clock = clock
+        self._insert = insert(audit_log)
+        self._lock = threading.Lock()
+        self._heads: dict[str, _Head] = {}
+        self._signer = signer
+        self._signer_lock = threading.Lock()
+        self._checkpointer = Checkpointer(self, clock=clock)
+        self._closed = False
+
+    @classmethod
+    def of(cls, store: Store, options: AuditOptions | None = None) -> AuditLog:
+        """The audit log of ``store``, created on first use and closed with the store."""
+        with _LOGS_LOCK:
+            existing = _LOGS.get(store)
+            if existing is not None:
+                if options is not None and options != existing.options:
+                    raise UserError("this store's audit log is already open with other options")
+                return existing
+            created = _LOGS[store] = cls(store, options)
+        store.on_close(created.close)
+        return created
+
+    # -- appending --------------------------------------------------------------------
+
+    def append(
+        self,
+        kind: AuditKind,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        tenant: str | None = None,
+        run_id: str | None = None,
+    ) -> AuditRecord:
+        """Chain one record and queue its write; returns it.
+
+        Raises ``ValueError``/``TypeError`` for a payload that is not JSON.
+        """
+        at = float(self.clock())
+        text = canonical_json(dict(payload))
+        seq, prev, h = self.append_events(
+            [(kind, at, text)], actor=actor, tenant=tenant, run_id=run_id
+        )
+        return AuditRecord(tenant_key(tenant), seq, at, kind, actor, run_id, text, prev, h)
+
+    def append_events(
+        self,
+        events: Sequence[Event],
+        *,
+        actor: str,
+        tenant: str | None = None,
+        run_id: str | None = None,
+    ) -> tuple[int, str, str]:
+        """Chain several records of one actor and run, in order, and queue their writes.
+
+        ``events`` are ``(kind, time, canonical payload JSON)``; submitted back to
+        back, they reach the database in one grouped insert. Returns the last
+        record's ``(id, prev_hash, hash)``.
+        """
+        tkey = tenant_key(tenant)
+        submit = self.store.writer.submit
+        insert_ = self._insert
+        content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the audit log is closed")
+            head = self._heads.get(tkey)
+            if head is None:
+                head = self._heads[tkey] = self._load_head(tkey)
+            seq, prev, h = head.id, head.hash, head.hash
+            digests = None if head.frontier is None else head.digests
+            for kind, at, text in events:
+                seq += 1
+                prev = h
+                digest = _sha256(content.encode(seq, kind, text, prev, at).encode()).digest()
+                h = digest.hex()
+                submit(
+                    insert_,
+                    {
+                        "tenant": tkey,
+                        "id": seq,
+                        "time": at,
+                        "kind": kind,
+                        "actor": actor,
+                        "run_id": run_id,
+                        "payload": text,
+                        "prev_hash": prev,
+                        "hash": h,
+                    },
+                )
+                if digests is not None:
+                    digests.append(digest)
+            head.id, head.hash = seq, h
+            head.pending += len(events)
+            due = head.pending >= self.options.checkpoint_every
+        self._checkpointer.wake(due)
+        return seq, prev, h
+
+    def flush(self) -> None:
+        """Wait until every record appended so far is committed. Blocks; any thread."""
+        # The writer's flush is a coroutine; run it on a loop of its own, so this works
+        # whether or not the caller is inside one.
+        waiter = threading.Thread(target=lambda: asyncio.run(self.store.writer.flush()))
+        waiter.start()
+        waiter.join()
+
+    def head(self, tenant: str | None = None) -> tuple[int, str]:
+        """``(last id, last hash)`` of a tenant's chain as this process sees it."""
+        tkey = tenant_key(tenant)
+        with self._lock:
+            head = self._heads.get(tkey)
+            if head is None:
+                head = self._heads[tkey] = self._load_head(tkey)
+            return head.id, head.hash
+
+    def _load_head(self, tenant: str) -> _Head:
+        engine = self.store.engine
+        last = reader.last_record(engine, tenant)
+        signs = self._signer is not None or self.options.signing_key_path is not None
+        if last is None:
+            return _Head(0, GENESIS_HASH, Frontier() if signs else None, 0)
+        if not signs:
+            return _Head(last.id, last.hash, None, 0)
+        stored = [s for s in reader.stored_checkpoints(engine, tenant) if s.checkpoint.tree_size]
+        base: Frontier | None = None
+        checkpointed = 0
+        for s in reversed(stored):
+            size = s.checkpoint.tree_size
+            if size > last.id or len(s.frontier) != size.bit_count():
+                continue
+            candidate = Frontier(size, [bytes.fromhex(h) for h in s.frontier])
+            if candidate.root() == s.checkpoint.root_bytes:
+                base, checkpointed = candidate, size
+                break
+        try:
+            if base is None:
+                anchor = reader.purge_anchor(engine, tenant)
+                base = Frontier() if anchor is None else anchor.frontier.copy()
+            base.extend(reader.leaf_hashes(engine, tenant, after_id=base.size, until_id=last.id))
+        except ProofError as e:
+            # Keep recording (the evidence must not stop), but sign no tree we cannot
+            # compute: verify will name the damage.
+            log.error("audit log of tenant %r is damaged (%s); checkpoints suspended", tenant, e)
+            base = None
+        return _Head(last.id, last.hash, base, last.id - checkpointed)
+
+    # -- checkpoints ------------------------------------------------------------------
+
+    def signer(self, *, create: bool = True) -> AuditSigner | None:
+        """The signing key; created (and a ``key.change`` recorded) on first use."""
+        with self._signer_lock:
+            if self._signer is not None or self.options.signing_key_path is None:
+                return self._signer
+            path = self.options.signing_key_path
+            if not create and not path.exists():
+                return None
+            signer, created = AuditSigner.load_or_create(path)
+            self._signer = signer
+        if created:
+            self.append(
+                "key.change",
+                {
+                    "event": "created",
+                    "key_id": signer.key_id,
+                    "public_key": signer.public_key.base64(),
+                },
+                actor="keel",
+            )
+        return signer
+
+    def public_key(self) -> AuditPublicKey | None:
+        signer = self.signer(create=False)
+        return None if signer is None else signer.public_key
+
+    def snapshot(self, tenant: str, *, force: bool) -> tuple[int, bytes, list[str]] | None:
+        """``(tree size, root, frontier)`` to checkpoint now, or ``None`` if not due.
+
+        Resets the tenant's pending count: the caller is about to sign this size.
+        Called from the checkpointer thread only.
+        """
+        with self._lock:
+            head = self._heads.get(tenant)
+            if head is None:
+                head = self._heads[tenant] = self._load_head(tenant)
+            frontier = head.frontier
+            if frontier is None or head.id == 0 or (head.pending == 0 and not force):
+                return None
+            head.pending = 0
+            digests, head.digests = head.digests, []
+            size = head.id
+        # Only the checkpointer thread folds, so the frontier needs no lock here.
+        frontier.extend([leaf_hash(d) for d in digests])
+        if frontier.size != size:
+            log.error("audit frontier of %r is at %d, not %d", tenant, frontier.size, size)
+            return None
+        return size, frontier.root(), [n.hex() for n in frontier.nodes]
+
+    def due_tenants(self, *, every: bool) -> list[str]:
+        """Tenants with records not yet checkpointed (``every``: at least N of them)."""
+        limit = self.options.checkpoint_every if every else 1
+        with self._lock:
+            return [t for t, h in self._heads.items() if h.pending >= limit]
+
+    def checkpoint(
+        self, tenant: str | None = None, *, all_tenants: bool = False
+    ) -> list[Checkpoint]:
+        """Sign a checkpoint now and wait until it is stored and published.
+
+        With ``all_tenants`` every tenant in the store is checkpointed, otherwise
+        ``tenant``'s. A tenant with nothing new gets its latest checkpoint back.
+        Raises ``UserError`` when there is no signing key.
+        """
+        if self.signer() is None:
+            raise UserError("no audit signing key is configured, so no checkpoint can be signed")
+        names = reader.tenants(self.store.engine) if all_tenants else [tenant_key(tenant)]
+        return self._checkpointer.checkpoint_now(names)
+
+    def close(self) -> None:
+        """Checkpoint what is pending, then stop; later appends raise ``RuntimeError``."""
+        with self._lock:
+            if self._closed:
+                return
+        self._checkpointer.stop()
+        with self._lock:
+            self._closed = True
+        with _LOGS_LOCK:
+            if _LOGS.get(self.store) is self:
+                del _LOGS[self.store]

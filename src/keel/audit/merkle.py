@@ -1,0 +1,261 @@
+"""RFC 6962 Merkle trees over a tenant's records: roots, inclusion and consistency proofs.
+
+Leaf ``i`` (0-based) is record ``i + 1``; its leaf hash is SHA-256(0x00 || the
+record's hash bytes) and an interior node is SHA-256(0x01 || left || right), as in
+RFC 6962 §2.1. A tree of ``n`` leaves splits at the largest power of two below ``n``.
+
+``Frontier`` keeps a growing tree in O(log n) memory: the roots of the perfect
+subtrees that cover leaves ``[0, size)``, largest first. It also stands in for
+leaves that were purged: a ``TreeView`` computes any subtree hash from the frontier
+at the purge point plus the leaves after it.
+
+The verifiers follow RFC 9162 §2.1.3.2 and §2.1.4.2 and raise ``ProofError`` for any
+malformed input (a path of the wrong length, an index outside the tree, bad
+hashes); they never skip what they cannot check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from keel.errors import UserError
+
+_sha256 = hashlib.sha256
+EMPTY_ROOT = _sha256(b"").digest()
+
+
+class ProofError(UserError):
+    """A proof or checkpoint that is malformed or does not verify."""
+
+
+def leaf_hash(record_hash: bytes) -> bytes:
+    return _sha256(b"\x00" + record_hash).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return _sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly below ``n`` (``n >= 2``)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def perfect_root(leaves: Sequence[bytes]) -> bytes:
+    """Root of a perfect subtree (``len(leaves)`` a power of two), level by level."""
+    level = list(leaves)
+    while len(level) > 1:
+        level = [
+            _sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
+        ]
+    return level[0]
+
+
+class Frontier:
+    """The perfect-subtree roots covering leaves ``[0, size)``: an appendable tree."""
+
+    __slots__ = ("_nodes", "size")
+
+    def __init__(self, size: int = 0, nodes: Sequence[bytes] = ()) -> None:
+        if len(nodes) != size.bit_count():
+            raise ProofError(f"a frontier of {size} leaves has {size.bit_count()} nodes")
+        self.size = size
+        self._nodes = list(nodes)
+
+    @property
+    def nodes(self) -> list[bytes]:
+        return list(self._nodes)
+
+    def ranges(self) -> list[tuple[int, int, bytes]]:
+        """``(start, end, hash)`` of each subtree, left to right."""
+        out: list[tuple[int, int, bytes]] = []
+        start = 0
+        for bit in reversed(range(self.size.bit_length())):
+            if self.size >> bit & 1:
+                out.append((start, start + (1 << bit), self._nodes[len(out)]))
+                start += 1 << bit
+        return out
+
+    def append(self, leaf: bytes) -> None:
+        """Add the next leaf hash; merges equal-sized subtrees (amortised one hash)."""
+        nodes = self._nodes
+        size = self.size
+        node = leaf
+        while size & 1:
+            node = _sha256(b"\x01" + nodes.pop() + node).digest()
+            size >>= 1
+        nodes.append(node)
+        self.size += 1
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Add many leaf hashes: whole aligned blocks are hashed level by level."""
+        nodes = self._nodes
+        i, n = 0, len(leaves)
+        while i < n:
+            size = self.size
+            # The largest block that keeps the tree aligned and fits what is left.
+            block = size & -size if size else 1 << (n - i).bit_length()
+            while block > n - i:
+                block >>= 1
+            node = leaves[i] if block == 1 else perfect_root(leaves[i : i + block])
+            count = size // block
+            while count & 1:
+                node = _sha256(b"\x01" + nodes.pop() + node).digest()
+                count >>= 1
+            nodes.append(node)
+            self.size += block
+            i += block
+
+    def root(self) -> bytes:
+        """The RFC 6962 root of the tree so far."""
+        if not self._nodes:
+            return EMPTY_ROOT
+        nodes = self._nodes
+        r = nodes[-1]
+        for node in reversed(nodes[:-1]):
+            r = _sha256(b"\x01" + node + r).digest()
+        return r
+
+    def copy(self) -> Frontier:
+        return Frontier(self.size, self._nodes)
+
+
+class TreeView:
+    """Leaves ``[base, base + len(leaves))`` of a tree whose prefix is a frontier."""
+
+    def __init__(self, leaves: Sequence[bytes], anchor: Frontier | None = None) -> None:
+        self._base = 0 if anchor is None else anchor.size
+        self._leaves = leaves
+        self._known = {} if anchor is None else {(a, b): h for a, b, h in anchor.ranges()}
+        self.size = self._base + len(leaves)
+
+    def hash(self, lo: int, hi: int) -> bytes:
+        """RFC 6962 MTH of leaves ``[lo, hi)``; raises ``ProofError`` if they were purged."""
+        known = self._known.get((lo, hi))
+        if known is not None:
+            return known
+        n = hi - lo
+        if lo >= self._base:
+            if n & (n - 1) == 0:
+                return perfect_root(self._leaves[lo - self._base : hi - self._base])
+        elif n == 1:
+            raise ProofError(f"leaf {lo} lies before the purge anchor; its proof is gone")
+        k = _split(n)
+        return node_hash(self.hash(lo, lo + k), self.hash(lo + k, hi))
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size if size is None else size
+        return EMPTY_ROOT if size == 0 else self.hash(0, size)
+
+    def inclusion_path(self, index: int, size: int) -> list[bytes]:
+        """RFC 6962 PATH(index, D[size]), leaf to root."""
+        if not 0 <= index < size <= self.size:
+            raise ProofError(f"no leaf {index} in a tree of {size}")
+        path: list[bytes] = []
+        lo, hi = 0, size
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index < lo + k:
+                path.append(self.hash(lo + k, hi))
+                hi = lo + k
+            else:
+                path.append(self.hash(lo, lo + k))
+                lo += k
+        path.reverse()
+        return path
+
+    def consistency_path(self, first: int, second: int) -> list[bytes]:
+        """RFC 6962 PROOF(first, D[second]) = SUBPROOF(first, D[second], true)."""
+        if not 0 < first <= second <= self.size:
+            raise ProofError(f"no consistency proof from size {first} to {second}")
+        path: list[bytes] = []
+        lo, hi, m, whole = 0, second, first, True
+        while m != hi - lo:
+            k = _split(hi - lo)
+            if m <= k:
+                path.append(self.hash(lo + k, hi))
+                hi = lo + k
+            else:
+                path.append(self.hash(lo, lo + k))
+                lo, m, whole = lo + k, m - k, False
+        if not whole:
+            path.append(self.hash(lo, hi))
+        path.reverse()
+        return path
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
+) -> None:
+    """Check an inclusion proof (RFC 9162 §2.1.3.2); raises ``ProofError`` if it fails."""
+    _check_hashes([leaf, root, *path])
+    if not 0 <= index < size:
+        raise ProofError(f"leaf index {index} is outside a tree of {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise ProofError("inclusion path is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("inclusion path is shorter than the tree is deep")
+    if r != root:
+        raise ProofError("inclusion path does not lead to the checkpoint's root")
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, path: Sequence[bytes]
+) -> None:
+    """Check a consistency proof (RFC 9162 §2.1.4.2); raises ``ProofError`` if it fails."""
+    _check_hashes([first_root, second_root, *path])
+    if not 0 < first <= second:
+        raise ProofError(f"no consistency proof can go from size {first} to {second}")
+    if first == second:
+        if path:
+            raise ProofError("a proof between equal sizes must be empty")
+        if first_root != second_root:
+            raise ProofError("equal tree sizes with different roots: the log was rewritten")
+        return
+    if not path:
+        raise ProofError("consistency path is empty")
+    nodes = list(path)
+    if first & (first - 1) == 0:
+        nodes.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = nodes[0]
+    for c in nodes[1:]:
+        if sn == 0:
+            raise ProofError("consistency path is longer than the trees are deep")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("consistency path is shorter than the trees are deep")
+    if fr != first_root:
+        raise ProofError("consistency path does not lead to the first checkpoint's root")
+    if sr != second_root:
+        raise ProofError("consistency path does not lead to the second checkpoint's root")
+
+
+def _check_hashes(values: Sequence[bytes]) -> None:
+    for v in values:
+        if not isinstance(v, bytes) or len(v) != 32:
+            raise ProofError("every hash in a proof must be 32 bytes")

@@ -1,0 +1,133 @@
+"""Purging old audit records, as an audited and checkpointed event.
+
+Retention never removes audit rows silently. ``purge_before``:
+
+1. verifies the tenant's log and refuses to purge one that does not verify (an
+   anchor taken from tampered records would launder them);
+2. appends an ``audit.purge`` record naming the range (``first_id``..``last_id``),
+   the cut-off time, the hash of the last purged record (what the first remaining
+   record links to) and the Merkle frontier over the purged leaves;
+3. signs a checkpoint covering that record and waits until both are committed;
+4. deletes the range in one transaction that lifts the DELETE guard trigger and
+   puts it back before committing — the only code path that deletes audit rows.
+
+``keel audit verify`` then starts the chain from that anchor, and roots and proofs
+for every later record still compute from the recorded frontier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, text
+
+from keel.audit import reader
+from keel.audit.checkpoint import Checkpoint
+from keel.audit.log import AuditLog
+from keel.audit.merkle import Frontier
+from keel.audit.record import AuditRecord, tenant_key
+from keel.audit.verify import verify_log
+from keel.errors import UserError
+from keel.store.schema import audit_guard_ddl, audit_guard_name, audit_log
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    tenant: str
+    first_id: int
+    last_id: int
+    deleted: int
+    record: AuditRecord
+    checkpoint: Checkpoint | None
+
+
+def purge_before(
+    audit: AuditLog, before: float, *, actor: str, tenant: str | None = None
+) -> PurgeResult | None:
+    """Purge a tenant's records older than ``before`` (UNIX seconds); ``None`` if none are.
+
+    Only a prefix is purged: records up to (not including) the first one at or
+    after ``before``. Raises ``UserError`` if the log does not verify.
+    """
+    tkey = tenant_key(tenant)
+    engine = audit.store.engine
+    audit.flush()  # decide on committed records only
+    anchor = reader.purge_anchor(engine, tkey)
+    start = 1 if anchor is None else anchor.last_id + 1
+    with engine.connect() as conn:
+        newer = conn.execute(
+            select(func.min(audit_log.c.id)).where(
+                audit_log.c.tenant == tkey, audit_log.c.time >= before
+            )
+        ).scalar()
+        last = conn.execute(
+            select(func.max(audit_log.c.id)).where(audit_log.c.tenant == tkey)
+        ).scalar()
+    if last is None:
+        return None
+    end = int(last) if newer is None else int(newer) - 1
+    if end < start:
+        return None
+    report = verify_log(engine, tenant=tkey, public_key=audit.public_key())
+    if not report.ok:
+        raise UserError(
+            f"refusing to purge tenant {tkey!r}: its audit log does not verify ("
+            + "; ".join(str(p) for p in report.problems[:5])
+            + ")"
+        )
+    frontier = Frontier() if anchor is None else anchor.frontier.copy()
+    frontier.extend(reader.leaf_hashes(engine, tkey, after_id=frontier.size, until_id=end))
+    last_purged = reader.get_record(engine, tkey, end)
+    assert last_purged is not None  # verified above: the range is complete
+    payload: dict[str, Any] = {
+        "before": before,
+        "first_id": start,
+        "last_id": end,
+        "records": end - start + 1,
+        "last_hash": last_purged.hash,
+        "frontier": [n.hex() for n in frontier.nodes],
+    }
+    record = audit.append("audit.purge", payload, actor=actor, tenant=tenant)
+    # Waits for the checkpoint's commit, which (writer order) covers the record.
+    signed = audit.checkpoint(tkey) if audit.signer() is not None else []
+    deleted = delete_range(audit, tkey, end)
+    return PurgeResult(tkey, start, end, deleted, record, signed[0] if signed else None)
+
+
+def delete_range(audit: AuditLog, tenant: str, last_id: int) -> int:
+    """Delete records ``..last_id`` of ``tenant`` with the DELETE guard lifted, atomically."""
+    engine = audit.store.engine
+    guard = audit_guard_name("audit_log", "DELETE")
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            return _delete_sqlite(conn, guard, tenant, last_id)
+        with conn.begin():
+            conn.execute(text(f"ALTER TABLE audit_log DISABLE TRIGGER {guard}"))
+            result = conn.execute(
+                delete(audit_log).where(audit_log.c.tenant == tenant, audit_log.c.id <= last_id)
+            )
+            conn.execute(text(f"ALTER TABLE audit_log ENABLE TRIGGER {guard}"))
+            return int(result.rowcount)
+
+
+def _delete_sqlite(conn: Connection, guard: str, tenant: str, last_id: int) -> int:
+    # SQLite DDL is transactional, but the driver would run a leading DROP TRIGGER in
+    # autocommit mode: open the transaction explicitly so the guard can never stay off.
+    raw: Any = conn.connection.driver_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        raw.execute(f"DROP TRIGGER {guard}")
+        cursor = raw.execute(
+            "DELETE FROM audit_log WHERE tenant = ? AND id <= ?", (tenant, last_id)
+        )
+        deleted = int(cursor.rowcount)
+        for statement in audit_guard_ddl("sqlite", "audit_log", "DELETE"):
+            raw.execute(statement)
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    return deleted

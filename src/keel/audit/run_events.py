@@ -1,0 +1,172 @@
+"""What an engine records about one run: started, each model and tool call, finished.
+
+A run's records are chained and queued together at ``flush``: the engine flushes
+before every write it waits for (a non-idempotent tool's ``started`` row, the run's
+result), so they commit exactly as if each had been queued on its own — an awaited
+commit covers everything queued before it — while the run path pays for one grouped
+insert instead of one per record.
+
+Payloads carry identities, versions, counts and outcomes — never the content of
+prompts, answers or tool results. Tool arguments are recorded masked
+(``keel.audit.redact``). Every record of a run names the agent as its actor
+(``agent:NAME``) and carries the run id.
+
+Recorded per kind:
+
+* ``run.started`` / ``run.resumed``: agent name, version and content hash, prompt
+  version, session id.
+* ``model.call``: step, ``provider:model`` that answered, prompt version, input and
+  output tokens, cost (``null`` if unpriced), latency, fallback attempts (model and
+  error code of each model tried before it).
+* ``tool.call``: step, tool name and version, masked arguments, outcome (``ok`` or
+  the error kind), attempts, idempotency key, latency.
+* ``policy.decision``: each decision the run's policy made (point, result, reasons,
+  policy bundle hash, tool), recorded when the run ends, before ``run.finished``.
+* ``run.finished``: status, error code, steps, tokens, cost, model used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from keel.audit.record import AuditKind, canonical_json, json_string
+from keel.audit.redact import redact
+
+if TYPE_CHECKING:
+    from keel.agent import Agent
+    from keel.audit.log import AuditLog, Event
+    from keel.models.base import ModelResponse, ToolCall, Usage
+    from keel.tools import ToolInfo, ToolResult
+
+
+class RunAudit:
+    """Appends one run's records to an audit log (never waits for a commit)."""
+
+    __slots__ = ("_actor", "_clock", "_events", "_log", "_prompt_version", "_run_id", "_tenant")
+
+    def __init__(
+        self,
+        audit: AuditLog,
+        *,
+        agent_name: str,
+        prompt_version: str,
+        run_id: str,
+        tenant: str | None,
+    ) -> None:
+        self._log = audit
+        self._actor = f"agent:{agent_name}"
+        self._prompt_version = prompt_version
+        self._run_id = run_id
+        self._tenant = tenant
+        self._clock = audit.clock
+        self._events: list[Event] = []
+
+    @classmethod
+    def for_agent(
+        cls, audit: AuditLog, agent: Agent, *, run_id: str, tenant: str | None
+    ) -> RunAudit:
+        return cls(
+            audit,
+            agent_name=agent.name,
+            prompt_version=agent.prompt_version,
+            run_id=run_id,
+            tenant=tenant,
+        )
+
+    # The payloads are written as canonical JSON directly (keys in sorted order):
+    # this is the run path, and json.dumps of a dict costs several times more.
+    # tests/audit/test_audit_run_events.py holds each to canonical_json of its dict.
+
+    def started(self, agent: Agent, *, session_id: str | None, resumed: bool = False) -> None:
+        text = (
+            f'{{"agent":{_s(agent.name)},"agent_hash":{_s(agent.content_hash)},'
+            f'"agent_version":{_s(agent.version)},"prompt_version":{_s(agent.prompt_version)},'
+            f'"session_id":{_s(session_id)}}}'
+        )
+        self._append("run.resumed" if resumed else "run.started", text)
+
+    def model_call(self, step: int, response: ModelResponse, *, latency_s: float) -> None:
+        usage = response.usage
+        attempts = response.failed_attempts
+        text = (
+            f'{{"cost_usd":{_n(response.cost_usd)},"fallback_attempts":'
+            + (
+                canonical_json([{"model": a.model, "error_code": a.error_code} for a in attempts])
+                if attempts
+                else "[]"
+            )
+            + f',"input_tokens":{int(usage.input_tokens)},'
+            f'"latency_ms":{_n(round(latency_s * 1e3, 3))},"model":{_s(response.model)},'
+            f'"output_tokens":{int(usage.output_tokens)},'
+            f'"prompt_version":{_s(self._prompt_version)},"step":{int(step)}}}'
+        )
+        self._append("model.call", text)
+
+    def tool_call(
+        self,
+        step: int,
+        tool: ToolInfo,
+        call: ToolCall,
+        result: ToolResult,
+        *,
+        idempotency_key: str,
+        latency_s: float,
+    ) -> None:
+        outcome = "ok" if result.ok else (result.error_kind or "error")
+        text = (
+            f'{{"arguments":{canonical_json(redact(call.arguments))},'
+            f'"attempts":{int(result.attempts)},"idempotency_key":{_s(idempotency_key)},'
+            f'"latency_ms":{_n(round(latency_s * 1e3, 3))},"outcome":{_s(outcome)},'
+            f'"step":{int(step)},"tool":{_s(tool.name)},"version":{_s(tool.version)}}}'
+        )
+        self._append("tool.call", text)
+
+    def finished(
+        self,
+        status: str,
+        *,
+        error_code: str | None,
+        steps: int,
+        usage: Usage | None,
+        cost_usd: float | None,
+        model_used: str | None,
+        decisions: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """Record the run's policy decisions (one ``policy.decision`` each), then its end."""
+        for decision in decisions:
+            self._append("policy.decision", canonical_json(redact(dict(decision))))
+        tokens_in = 0 if usage is None else int(usage.input_tokens)
+        tokens_out = 0 if usage is None else int(usage.output_tokens)
+        text = (
+            f'{{"cost_usd":{_n(cost_usd)},"error_code":{_s(error_code)},'
+            f'"input_tokens":{tokens_in},"model_used":{_s(model_used)},'
+            f'"output_tokens":{tokens_out},"status":{_s(status)},"steps":{int(steps)}}}'
+        )
+        self._append("run.finished", text)
+        self.flush()
+
+    def flush(self) -> None:
+        """Chain and queue the records so far (the next awaited commit covers them)."""
+        if self._events:
+            events, self._events = self._events, []
+            self._log.append_events(
+                events, actor=self._actor, tenant=self._tenant, run_id=self._run_id
+            )
+
+    def _append(self, kind: AuditKind, payload_json: str) -> None:
+        self._events.append((kind, float(self._clock()), payload_json))
+
+
+def _s(value: str | None) -> str:
+    return "null" if value is None else json_string(value)
+
+
+def _n(value: float | None) -> str:
+    """A number as canonical JSON; NaN and infinity (never valid JSON) are refused."""
+    if value is None:
+        return "null"
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a JSON number")
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(int(value))

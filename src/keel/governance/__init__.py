@@ -1,0 +1,1 @@
+"""Governance as code: policies (Rego), PII, prompt-injection and content checks."""

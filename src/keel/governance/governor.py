@@ -1,0 +1,273 @@
+"""The ``Governor``: Keel's guards and policies applied at the loop's decision points.
+
+One governor per agent version, built from its spec. The loop calls it at:
+
+* ``admit``      the user's request, before any model sees it: content rules, the
+                 injection policy (block / escalate / sanitize), PII masking for the
+                 model, then ``policy(input)``;
+* ``route``      each model turn: ``policy(route)`` names the models allowed to serve;
+* ``check_tool`` each tool call: ``policy(tool)`` (roles and scopes, decision limits,
+                 approval for risky tools); a denial goes back to the model;
+* ``guard_tool_result`` each tool result: injection check (source ``tool``), PII
+                 masking, spotlighting fence — before the model reads it;
+* ``release``    the answer: content rules, canary leak, ``policy(output)``.
+
+Everything fails closed: the policy engines turn their own errors into denials, and
+an exception raised here ends the run (the loop records it), never lets it through.
+Every decision is appended to the caller's ``decisions`` list with the policy
+bundle's hash, for the run record and the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from keel.errors import ApprovalRequired, Escalated, PolicyDenied
+from keel.governance.content import ContentRules
+from keel.governance.injection import Canary, InjectionPolicy, fence
+from keel.governance.pii import BUILTIN_TYPES, PiiGuard
+from keel.governance.pii._policy import Destination
+from keel.governance.policy import (
+    AgentIdentity,
+    DecisionPoint,
+    InjectionFacts,
+    ModelCandidate,
+    OutputFacts,
+    PolicyDecision,
+    PolicyEngine,
+    Principal,
+    RequestFacts,
+    RunCounters,
+    ToolFacts,
+    policy_input,
+)
+
+WITHHELD = "[tool result withheld: it looked like a prompt-injection attempt]"
+
+
+@dataclass(frozen=True, slots=True)
+class GuardedInput:
+    """The request as the model may see it, and the facts policies decide on."""
+
+    text: str
+    request: RequestFacts
+    injection: InjectionFacts
+
+
+@dataclass(frozen=True, slots=True)
+class RunGovernance:
+    """Who is asking which agent: the per-run part of every policy input."""
+
+    principal: Principal
+    agent: AgentIdentity
+
+
+class Governor:
+    """Applies one agent's governance. Stateless per run; safe to share across runs."""
+
+    def __init__(
+        self,
+        *,
+        policy: PolicyEngine,
+        pii: PiiGuard,
+        injection: InjectionPolicy,
+        content: ContentRules,
+        models: Sequence[ModelCandidate],
+        canary: Canary | None = None,
+        fence_tool_results: bool = True,
+        tool_pii_access: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.pii = pii
+        self.injection = injection
+        self.content = content
+        self.models = tuple(models)
+        self.canary = canary
+        self.fence_tool_results = fence_tool_results
+        self._pii_access = dict(tool_pii_access or {})
+        self._all_types = frozenset(BUILTIN_TYPES) | frozenset(pii.policy.classes)
+
+    @property
+    def policy_hash(self) -> str:
+        return self.policy.policy_hash
+
+    def system_prompt(self, instructions: str) -> str:
+        """The instructions with the canary line that detects prompt leaks."""
+        if self.canary is None:
+            return instructions
+        return f"{instructions}\n\n{self.canary.instruction()}"
+
+    # -- decision points -------------------------------------------------------------
+
+    async def admit(
+        self,
+        text: str,
+        run: RunGovernance,
+        counters: RunCounters,
+        decisions: list[dict[str, Any]],
+    ) -> GuardedInput:
+        """Check and mask the request. Raises ``PolicyDenied`` or ``Escalated``."""
+        verdict = self.content.check(text, stage="input")
+        _content_outcome(verdict.outcome, verdict.categories, "request")
+        check = self.injection.check(text, source="user")
+        facts = InjectionFacts(check.verdict.score, tuple(check.verdict.categories))
+        if check.outcome == "block":
+            raise PolicyDenied(
+                f"the request looks like a prompt-injection attempt (score "
+                f"{check.verdict.score:.2f}: {', '.join(check.verdict.categories)})",
+                details={"injection": check.verdict.to_dict()},
+            )
+        if check.outcome == "escalate":
+            raise Escalated(
+                f"suspected prompt injection (score {check.verdict.score:.2f}); "
+                "a person will review the request",
+                details={"injection": check.verdict.to_dict()},
+            )
+        masked = self.pii.mask(check.text, "model")
+        classes = self.pii.classes(masked.findings)
+        guarded = GuardedInput(
+            masked.text,
+            RequestFacts(masked.text, tuple(sorted(classes)), tuple(sorted(masked.types))),
+            facts,
+        )
+        decision = await self._decide("input", run, guarded, counters, decisions)
+        _enforce(decision)
+        return guarded
+
+    async def route(
+        self,
+        run: RunGovernance,
+        guarded: GuardedInput,
+        counters: RunCounters,
+        decisions: list[dict[str, Any]],
+    ) -> tuple[str, ...] | None:
+        """The models allowed for this turn (``None``: all). Raises ``PolicyDenied``."""
+        decision = await self._decide("route", run, guarded, counters, decisions)
+        _enforce(decision)
+        if decision.allowed_models is not None and not decision.allowed_models:
+            raise PolicyDenied("the route policy allows none of this agent's models")
+        return decision.allowed_models
+
+    async def check_tool(
+        self,
+        run: RunGovernance,
+        guarded: GuardedInput,
+        counters: RunCounters,
+        tool: ToolFacts,
+        decisions: list[dict[str, Any]],
+    ) -> PolicyDecision:
+        """The decision for one tool call. ``deny`` is returned (the model is told);
+        ``require_approval`` raises ``ApprovalRequired``, ``escalate`` ``Escalated``."""
+        masked_args = self.pii.mask_json(dict(tool.arguments), "model").value
+        facts = ToolFacts(tool.name, tool.risk, tool.scopes, masked_args)
+        decision = await self._decide("tool", run, guarded, counters, decisions, tool=facts)
+        if decision.result in ("require_approval", "escalate"):
+            _enforce(decision)
+        return decision
+
+    def guard_tool_result(self, tool: str, content: str, *, seed: str) -> str:
+        """What the model may read of a tool's result. Raises ``Escalated``."""
+        check = self.injection.check(content, source="tool")
+        if check.outcome == "escalate":
+            raise Escalated(
+                f"tool {tool!r} returned text that looks like a prompt-injection attempt "
+                f"(score {check.verdict.score:.2f})",
+                details={"tool": tool, "injection": check.verdict.to_dict()},
+            )
+        text = WITHHELD if check.outcome == "block" else check.text
+        text = self.pii.mask(text, "model").text
+        return fence(tool, text, seed=seed) if self.fence_tool_results else text
+
+    async def release(
+        self,
+        text: str,
+        run: RunGovernance,
+        guarded: GuardedInput,
+        counters: RunCounters,
+        decisions: list[dict[str, Any]],
+    ) -> str:
+        """The answer as it may leave: vault tokens restored, then masked for the
+        ``output`` destination and checked. Raises ``PolicyDenied`` or ``Escalated``."""
+        verdict = self.content.check(text, stage="output")
+        _content_outcome(verdict.outcome, verdict.categories, "answer")
+        if self.canary is not None and self.canary.leaked(text):
+            raise PolicyDenied("the answer reveals the agent's instructions (canary leaked)")
+        leaving = self.pii.mask(self.pii.detokenize(text, self._all_types), "output").text
+        findings = self.pii.scan(leaving)
+        output = OutputFacts(
+            leaving,
+            tuple(sorted(self.pii.classes(findings))),
+            tuple(sorted({f.type for f in findings})),
+        )
+        decision = await self._decide("output", run, guarded, counters, decisions, output=output)
+        _enforce(decision)
+        return leaving
+
+    # -- masking for the tools and for storage -------------------------------------------
+
+    def reveal(self, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Arguments with the vault tokens of the PII types ``tool`` may see restored."""
+        allowed = self._pii_access.get(tool)
+        if not allowed:
+            return dict(arguments)
+        value = self.pii.detokenize_json(dict(arguments), allowed)
+        return dict(value) if isinstance(value, Mapping) else dict(arguments)
+
+    def mask(self, text: str, destination: Destination) -> str:
+        return self.pii.mask(text, destination).text
+
+    def mask_json(self, value: Any, destination: Destination) -> Any:
+        return self.pii.mask_json(value, destination).value
+
+    # -- internals ---------------------------------------------------------------------
+
+    async def _decide(
+        self,
+        point: DecisionPoint,
+        run: RunGovernance,
+        guarded: GuardedInput,
+        counters: RunCounters,
+        decisions: list[dict[str, Any]],
+        *,
+        tool: ToolFacts | None = None,
+        output: OutputFacts | None = None,
+    ) -> PolicyDecision:
+        doc = policy_input(
+            point,
+            principal=run.principal,
+            agent=run.agent,
+            request=guarded.request,
+            injection=guarded.injection,
+            counters=counters,
+            models=self.models if point == "route" else (),
+            tool=tool,
+            output=output,
+        )
+        decision = await self.policy.evaluate(point, doc)
+        record = decision.to_dict()
+        if tool is not None:
+            record["tool"] = tool.name
+        decisions.append(record)
+        return decision
+
+
+def _enforce(decision: PolicyDecision) -> None:
+    reasons = "; ".join(decision.reasons) or "no reason given"
+    details = {"decision": decision.to_dict()}
+    if decision.result == "deny":
+        raise PolicyDenied(f"denied by policy at {decision.point}: {reasons}", details=details)
+    if decision.result == "escalate":
+        raise Escalated(f"escalated by policy at {decision.point}: {reasons}", details=details)
+    if decision.result == "require_approval":
+        raise ApprovalRequired(f"approval required at {decision.point}: {reasons}", details=details)
+
+
+def _content_outcome(outcome: str, categories: Sequence[str], what: str) -> None:
+    if outcome == "block":
+        raise PolicyDenied(f"the {what} breaks content rules: {', '.join(categories)}")
+    if outcome == "escalate":
+        raise Escalated(
+            f"the {what} matches content rules that need a person: {', '.join(categories)}"
+        )

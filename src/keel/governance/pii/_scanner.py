@@ -1,0 +1,143 @@
+"""Running detectors over a text: the detector registry and the scanner.
+
+The registry is where detectors are plugged in. Keel's own detectors are registered
+by :func:`default_registry` exactly the way a third party registers one, and an
+optional extra (an NER model, say) can ship an entry point in the
+``keel.pii_detectors`` group that :meth:`DetectorRegistry.load_entry_points` picks up:
+
+.. code-block:: toml
+
+    [project.entry-points."keel.pii_detectors"]
+    person = "keel_ner:PersonDetector"     # a Detector class or zero-argument factory
+
+Nothing is loaded at import time; the edge (API or CLI start-up) decides whether to
+call ``load_entry_points``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import entry_points
+from typing import Final
+
+from keel.errors import KeelError, UserError
+from keel.governance.pii._finding import Detector, Finding, resolve_overlaps
+from keel.governance.pii._phone import DEFAULT_PHONE_REGIONS, PhoneDetector
+from keel.governance.pii._secrets import SecretDetector
+from keel.governance.pii._structured import (
+    CardDetector,
+    EmailDetector,
+    IbanDetector,
+    IpDetector,
+    SsnDetector,
+)
+
+ENTRY_POINT_GROUP: Final = "keel.pii_detectors"
+
+DetectorFactory = Callable[[], Detector]
+
+
+class DetectorRegistry:
+    """Named detectors. Order of registration is the order they run in (which does not
+    change results: overlaps are settled independently of order)."""
+
+    def __init__(self) -> None:
+        self._detectors: dict[str, Detector] = {}
+
+    def register(self, name: str, detector: Detector, *, replace: bool = False) -> None:
+        """Add ``detector`` under ``name``.
+
+        Raises :class:`~keel.errors.UserError` if ``name`` is taken and ``replace`` is
+        false, or if ``detector`` has no ``detect`` method.
+        """
+        if not isinstance(detector, Detector):
+            raise UserError(f"PII detector {name!r} has no detect(text) method")
+        if name in self._detectors and not replace:
+            raise UserError(f"a PII detector named {name!r} is already registered")
+        self._detectors[name] = detector
+
+    def unregister(self, name: str) -> None:
+        """Remove a detector; raises :class:`~keel.errors.UserError` if there is none."""
+        if self._detectors.pop(name, None) is None:
+            raise UserError(f"no PII detector named {name!r} is registered")
+
+    def names(self) -> list[str]:
+        return list(self._detectors)
+
+    def get(self, name: str) -> Detector:
+        try:
+            return self._detectors[name]
+        except KeyError:
+            raise UserError(
+                f"no PII detector named {name!r}; registered: {', '.join(self._detectors)}"
+            ) from None
+
+    def scanner(self, names: Iterable[str] | None = None) -> PiiScanner:
+        """A scanner over the named detectors (all of them when ``names`` is ``None``)."""
+        chosen = self.names() if names is None else list(names)
+        return PiiScanner([self.get(n) for n in chosen])
+
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> list[str]:
+        """Register every detector advertised in ``group`` by installed distributions.
+
+        Each entry point must load a zero-argument callable (usually the detector's
+        class) that returns a :class:`Detector`. Returns the names registered. Raises
+        :class:`~keel.errors.UserError` naming the entry point that failed to load.
+        """
+        loaded: list[str] = []
+        for ep in entry_points(group=group):
+            try:
+                factory: DetectorFactory = ep.load()
+                detector = factory()
+            except Exception as e:
+                raise UserError(f"PII detector plug-in {ep.name!r} ({ep.value}) failed: {e}") from e
+            self.register(ep.name, detector)
+            loaded.append(ep.name)
+        return loaded
+
+
+def default_registry(
+    *, phone_regions: Sequence[str] = DEFAULT_PHONE_REGIONS, entropy: bool = True
+) -> DetectorRegistry:
+    """A registry holding Keel's built-in detectors.
+
+    ``phone_regions`` are the ISO 3166 regions whose national phone formats are
+    recognised; ``entropy`` switches the high-entropy secret rule on or off.
+    """
+    registry = DetectorRegistry()
+    registry.register("secret", SecretDetector(entropy=entropy))
+    registry.register("card", CardDetector())
+    registry.register("iban", IbanDetector())
+    registry.register("ssn", SsnDetector())
+    registry.register("email", EmailDetector())
+    registry.register("ip", IpDetector())
+    registry.register("phone", PhoneDetector(phone_regions))
+    return registry
+
+
+class PiiScanner:
+    """Runs detectors over a text and returns non-overlapping findings in text order."""
+
+    def __init__(self, detectors: Sequence[Detector]) -> None:
+        self.detectors = tuple(detectors)
+
+    def scan(self, text: str) -> list[Finding]:
+        """Every finding in ``text`` after overlap resolution (see ``resolve_overlaps``).
+
+        Raises :class:`~keel.errors.KeelError` (``INTERNAL``) if a detector reports a
+        span whose text does not match the source, which would make masking splice the
+        wrong place; a detector's own exceptions propagate. Either way the caller fails
+        closed: nothing is masked, so nothing is sent.
+        """
+        if not text:
+            return []
+        found: list[Finding] = []
+        for detector in self.detectors:
+            for f in detector.detect(text):
+                if f.start >= f.end or text[f.start : f.end] != f.text:
+                    raise KeelError(
+                        f"PII detector {type(detector).__name__} reported a {f.type!r} span "
+                        f"{f.start}:{f.end} whose text does not match the scanned text"
+                    )
+                found.append(f)
+        return resolve_overlaps(found)

@@ -1,0 +1,245 @@
+"""Detectors for identifiers with a fixed shape and a check: email, payment card, IBAN,
+US SSN and IP address.
+
+Candidates come cheaply (the shared digit-run pass of ``_runs``, a ``str.find`` for
+``@``, a literal search for ``:``), and a validity rule only the few candidates reach
+decides: Luhn and IIN ranges, mod-97, the SSA's rules, :mod:`ipaddress`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from keel.governance.pii._checksums import IBAN_LENGTHS, card_valid, iban_valid, ssn_valid
+from keel.governance.pii._finding import Finding
+from keel.governance.pii._runs import (
+    Run,
+    digit_runs,
+    digits_of,
+    glued_after,
+    glued_before,
+    run_parts,
+    touches_token,
+)
+
+
+class EmailDetector:
+    """RFC 5322 "dot-atom" addresses with a DNS domain: ``jane.doe+tag@mail.example.com``.
+
+    The scan anchors on ``@`` (``str.find``) and reads the local part backwards from
+    it, so text without ``@`` costs one search.
+    """
+
+    # Matched against the reversed text before the "@": the local part, read backwards.
+    _LOCAL_REVERSED: Final = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
+    _DOMAIN: Final = re.compile(
+        r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+        r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
+    )
+    # Allowed in a local part but, at its start, almost always prose: "(jane@...", "'jo@".
+    _LEADING_PUNCTUATION: Final = ".'`{|}~!#$%&*+/=?^-"
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        at = text.find("@")
+        while at != -1:
+            found = self._at(text, at)
+            if found is not None:
+                yield found
+                at = text.find("@", found.end)
+            else:
+                at = text.find("@", at + 1)
+
+    def _at(self, text: str, at: int) -> Finding | None:
+        domain = self._DOMAIN.match(text, at + 1)
+        if domain is None or at == 0:
+            return None
+        local = self._LOCAL_REVERSED.match(text[at - 1 : max(0, at - 65) or None : -1])
+        if local is None:
+            return None
+        start = at - local.end()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return None  # longer than 64 characters, or glued to a word
+        while start < at and text[start] in self._LEADING_PUNCTUATION:
+            start += 1
+        local_part = text[start:at]
+        if not local_part or local_part.endswith(".") or ".." in local_part:
+            return None
+        end = domain.end()
+        value = text[start:end]
+        return Finding(start, end, "email", value, 0.99, canonical=value.lower())
+
+
+class CardDetector:
+    """Payment card numbers: 13-19 digits, ungrouped or grouped by single spaces or by
+    hyphens (not a mix), that pass Luhn and fall in a known issuer (IIN) range for
+    their length."""
+
+    _SHAPE: Final = re.compile(r"\d+(?:([ -])\d+(?:\1\d+)*)?")
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for run in digit_runs(text):
+            if run[1] - run[0] >= 13:
+                card = self._in_run(text, run)
+                if card is not None:
+                    found.append(card)
+        return found
+
+    def _in_run(self, text: str, run: Run) -> Finding | None:
+        # A run glued to a word ("DE89 3704 0044 ...", "ref-4111...") belongs to it.
+        if glued_before(text, run[0], "-./:+"):
+            return None
+        for start, candidate in run_parts(text, run, 13, 19, inner=" ()"):
+            end = start + len(candidate)
+            if glued_after(text, end, "-./:") or self._SHAPE.fullmatch(candidate) is None:
+                continue
+            digits = digits_of(candidate)
+            brand = card_valid(digits)
+            if brand is not None:
+                return Finding(start, end, "card", candidate, 0.95, brand, digits)
+        return None
+
+
+class IbanDetector:
+    """International Bank Account Numbers in their printed (groups of four) or compact
+    form: known country, exact length for it, and ISO 7064 mod-97 == 1. Upper case only,
+    as printed on statements. Candidates are digit runs right after two capitals: the
+    check digits."""
+
+    # Exactly n letters or digits after the country code and check digits, single
+    # spaces allowed between them, and nothing glued after.
+    _BY_LENGTH: Final = {
+        n: re.compile(rf"[A-Z]{{2}}\d\d(?: ?[A-Z0-9]){{{n - 4}}}(?![A-Za-z0-9])")
+        for n in set(IBAN_LENGTHS.values())
+    }
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        for run in digit_runs(text):
+            at = run[0] - 2
+            if at < 0 or not ("A" <= text[at] <= "Z" and "A" <= text[at + 1] <= "Z"):
+                continue
+            if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):
+                continue
+            expected = IBAN_LENGTHS.get(text[at : at + 2])
+            if expected is None:
+                continue
+            m = self._BY_LENGTH[expected].match(text, at)
+            if m is None:
+                continue
+            compact = m.group().replace(" ", "")
+            if iban_valid(compact):
+                yield Finding(at, m.end(), "iban", m.group(), 0.97, compact[:2], compact)
+
+
+class SsnDetector:
+    """US Social Security Numbers written ``123-45-6789`` or ``123 45 6789`` that pass
+    the SSA's area/group/serial rules. Nine bare digits count only right after an
+    ``SSN`` / ``social security number`` label: most bare nine-digit runs are not SSNs."""
+
+    _SHAPE: Final = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
+    _LABEL: Final = re.compile(r"(?i:\bssn|\bsocial security(?: number| no\.?)?)[\s:#.-]{1,4}\Z")
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for run in digit_runs(text):
+            start, end = run
+            if end - start < 9 or glued_before(text, start, "-/.+"):
+                continue
+            ssn = self._grouped(text, run)
+            if ssn is not None:
+                found.append(ssn)
+            elif end - start == 9 and self._LABEL.search(text, max(0, start - 32), start):
+                value = text[start:end]
+                if value.isdigit() and not glued_after(text, end, "-/.") and ssn_valid(value):
+                    found.append(Finding(start, end, "ssn", value, 0.8, "labelled", value))
+        return found
+
+    def _grouped(self, text: str, run: Run) -> Finding | None:
+        for start, part in run_parts(text, run, 9, 9, inner=" ()"):
+            end = start + len(part)
+            if self._SHAPE.fullmatch(part) is None or glued_after(text, end, "-/."):
+                continue
+            digits = digits_of(part)
+            if ssn_valid(digits):
+                return Finding(start, end, "ssn", part, 0.85, canonical=digits)
+        return None
+
+
+class IpDetector:
+    """IPv4 dotted quads and IPv6 addresses (any RFC 4291 text form), validated by
+    :mod:`ipaddress`. A dotted quad that continues with more dots ("10.0.19045.3803",
+    "1.2.3.4.5") or is glued to a letter ("v1.2.3.4") is not an address."""
+
+    # A dotted quad inside a run that is not part of a longer dotted sequence.
+    _V4_IN_RUN: Final = re.compile(r"(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\.?\d)")
+    # Every IPv6 text form has "::" or ":h:" somewhere: a literal to search for.
+    _V6_ANCHOR: Final = re.compile(r":(?:[0-9A-Fa-f]{1,4})?:")
+    # Matched against the reversed text before the anchor: the address's left part.
+    _V6_LEFT_REVERSED: Final = re.compile(r"[0-9A-Fa-f:]{0,39}")
+    _V6: Final = re.compile(
+        r"(?:[0-9A-Fa-f]{0,4}:){2,8}(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{1,4})?"
+    )
+
+    def detect(self, text: str) -> list[Finding]:
+        found = list(self._v6(text)) if text.count(":") >= 2 else []
+        for start, end in digit_runs(text):
+            if end - start >= 7 and text.count(".", start, end) >= 3:
+                # The IPv4 tail of "::ffff:192.0.2.1" is part of the IPv6 address.
+                found.extend(
+                    f
+                    for f in self._v4(text, start, end)
+                    if not any(f.start < g.end and g.start < f.end for g in found)
+                )
+        return found
+
+    def _v4(self, text: str, run_start: int, run_end: int) -> Iterator[Finding]:
+        for m in self._V4_IN_RUN.finditer(text, run_start, run_end):
+            start, end = m.span()
+            address = _ipv4(m.group())
+            if address is not None and not touches_token(text, start, end):
+                yield Finding(start, end, "ip", m.group(), 0.9, "ipv4", str(address))
+
+    def _v6(self, text: str) -> Iterator[Finding]:
+        done = 0
+        for anchor in self._V6_ANCHOR.finditer(text):
+            if anchor.start() < done:
+                continue
+            at = anchor.start()
+            left = self._V6_LEFT_REVERSED.match(text[at - 1 : max(0, at - 40) or None : -1])
+            start = at - left.end() if at and left else at
+            m = self._V6.match(text, start)
+            if m is None:
+                continue
+            value = m.group()
+            address = _ipv6(value)
+            if address is None and value.endswith(":") and not value.endswith("::"):
+                value = value[:-1]  # "...::1: it timed out" ends a clause, not the address
+                address = _ipv6(value)
+            end = start + len(value)
+            done = max(done, m.end())
+            if address is None or touches_token(text, start, end, ":."):
+                continue
+            yield Finding(start, end, "ip", value, 0.9, "ipv6", address.compressed)
+
+
+def _ipv4(value: str) -> ipaddress.IPv4Address | None:
+    try:
+        return ipaddress.IPv4Address(value)
+    except ValueError:
+        return None
+
+
+def _ipv6(value: str) -> ipaddress.IPv6Address | None:
+    # An address has "::" or eight groups (seven colons, or six and an IPv4 tail); this
+    # turns away times ("14:30:00") before the costlier parse. "::" alone is
+    # punctuation far more often than the unspecified address.
+    colons = value.count(":")
+    if value == "::" or not ("::" in value or colons == 7 or (colons == 6 and "." in value)):
+        return None
+    try:
+        return ipaddress.IPv6Address(value)
+    except ValueError:
+        return None

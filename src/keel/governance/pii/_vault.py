@@ -1,0 +1,136 @@
+"""Reversible tokenization: the ``Vault`` seam and the ``Tokenizer`` that uses it.
+
+A token looks like ``⟦card:tok_5e0c1d2a9b7f3e64⟧``. The brackets (U+27E6, U+27E7) do
+not occur in ordinary text, so tokens are found again without false positives and
+survive a model quoting them back. The hex part is an HMAC-SHA256 of the type and the
+canonical value under the tokenizer's key, so:
+
+* within one tokenizer (one run or session) the same value always gets the same token,
+  and the model can see that two mentions are the same card;
+* a token says nothing about its value: without the key it cannot be recomputed, and
+  the key never leaves the tokenizer;
+* the type is part of what is stored, so a token whose type label was altered
+  (``⟦card:…⟧`` turned into ``⟦email:…⟧``) does not resolve.
+
+The vault only maps token to value. Keep it as long as the tokens it issued may come
+back: a run that resumes after a crash needs a vault that survived the crash (a
+``Store``-backed implementation satisfies the protocol without importing this module).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Collection, MutableMapping
+from typing import Any, Final, Protocol, runtime_checkable
+
+from keel.errors import UserError
+from keel.governance.pii._finding import Finding
+from keel.governance.pii._operators import pseudonym
+
+TOKEN_OPEN: Final = "\u27e6"
+TOKEN_CLOSE: Final = "\u27e7"
+TOKEN_HEX_LENGTH: Final = 16
+_TYPE_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_TOKEN: Final = re.compile(
+    rf"{TOKEN_OPEN}({_TYPE_NAME.pattern}):tok_([0-9a-f]{{{TOKEN_HEX_LENGTH}}}){TOKEN_CLOSE}"
+)
+
+
+@runtime_checkable
+class Vault(Protocol):
+    """Storage for tokenized values, keyed by the token's ``type:tok_hex`` handle.
+
+    ``put`` is called every time a value is tokenized (the same handle may be put
+    again with the same value); ``get`` returns ``None`` for an unknown handle.
+    """
+
+    def put(self, handle: str, value: str) -> None: ...
+
+    def get(self, handle: str) -> str | None: ...
+
+
+class MappingVault:
+    """A vault over any ``MutableMapping[str, str]``: a dict, a ``shelve``, a mapping
+    view of a table. The first value stored under a handle is kept."""
+
+    def __init__(self, mapping: MutableMapping[str, str]) -> None:
+        self._mapping = mapping
+
+    def put(self, handle: str, value: str) -> None:
+        self._mapping.setdefault(handle, value)
+
+    def get(self, handle: str) -> str | None:
+        return self._mapping.get(handle)
+
+    def __len__(self) -> int:
+        return len(self._mapping)
+
+
+class InMemoryVault(MappingVault):
+    """A vault in a dict, for one process: tokens die with it."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+
+class Tokenizer:
+    """Issues tokens into a vault and resolves them for callers allowed to see a type.
+
+    ``key`` (32 random bytes by default) makes tokens unguessable; pass the same key
+    and vault to keep tokens stable across processes, e.g. for a resumed run.
+    Raises :class:`~keel.errors.UserError` for a key shorter than 16 bytes.
+    """
+
+    def __init__(self, vault: Vault | None = None, *, key: bytes | None = None) -> None:
+        if key is not None and len(key) < 16:
+            raise UserError("a tokenization key must be at least 16 bytes")
+        self.vault: Vault = vault if vault is not None else InMemoryVault()
+        self._key = key if key is not None else secrets.token_bytes(32)
+
+    def tokenize(self, finding: Finding) -> str:
+        """The token for ``finding``'s value, which is stored in the vault."""
+        handle = self._handle(finding.type, finding.identity)
+        self.vault.put(handle, finding.text)
+        return f"{TOKEN_OPEN}{handle}{TOKEN_CLOSE}"
+
+    def detokenize(self, text: str, allowed_types: Collection[str]) -> str:
+        """``text`` with every token of an allowed type replaced by its value.
+
+        Tokens of other types, and tokens this vault does not know (forged, altered,
+        or from another session), are left exactly as they are.
+        """
+        if TOKEN_OPEN not in text or not allowed_types:
+            return text
+
+        def restore(m: re.Match[str]) -> str:
+            if m.group(1) not in allowed_types:
+                return m.group()
+            value = self.vault.get(f"{m.group(1)}:tok_{m.group(2)}")
+            return m.group() if value is None else value
+
+        return _TOKEN.sub(restore, text)
+
+    def detokenize_json(self, value: Any, allowed_types: Collection[str]) -> Any:
+        """``value`` (JSON-like: dicts, lists, scalars) with tokens restored in every
+        string, keys included. Inputs are not modified."""
+        if isinstance(value, str):
+            return self.detokenize(value, allowed_types)
+        if isinstance(value, dict):
+            return {
+                self.detokenize(k, allowed_types) if isinstance(k, str) else k: (
+                    self.detokenize_json(v, allowed_types)
+                )
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self.detokenize_json(v, allowed_types) for v in value]
+        return value
+
+    def _handle(self, pii_type: str, identity: str) -> str:
+        if not _TYPE_NAME.fullmatch(pii_type):
+            raise UserError(
+                f"PII type {pii_type!r} cannot name a token: use lower-case letters, "
+                "digits and '_', starting with a letter, at most 32 characters"
+            )
+        return f"{pii_type}:tok_{pseudonym(pii_type, identity, self._key, TOKEN_HEX_LENGTH)}"

@@ -1,0 +1,69 @@
+"""Real audit logs in SQLite files for the tests: build them, read them, tamper with them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from keel.audit import AuditLog, AuditOptions
+from keel.store import Store
+
+
+def open_store(data_dir: Path) -> Store:
+    return Store.open(f"sqlite:///{data_dir / 'keel.db'}")
+
+
+def fill(
+    data_dir: Path,
+    n: int,
+    *,
+    tenant: str | None = None,
+    every: int = 1000,
+    checkpoint_file: Path | None = None,
+    checkpoint_at: Collection[int] = (),
+) -> None:
+    """Append ``n`` records, checkpointed every ``every`` (in the background) and at close.
+
+    The signing key is made first, so on a new log its ``key.change`` record is
+    record 1. ``checkpoint_at``: also checkpoint, synchronously, when the log has
+    that many records.
+    """
+    with open_store(data_dir) as store:
+        log = AuditLog.of(
+            store,
+            AuditOptions.for_store(store, checkpoint_every=every, checkpoint_file=checkpoint_file),
+        )
+        log.signer()
+        for i in range(n):
+            rec = log.append(
+                "tool.call",
+                {"i": i, "text": "abc", "tool": "lookup"},
+                actor="agent:test",
+                tenant=tenant,
+                run_id=f"run_{i:04d}",
+            )
+            if rec.id in checkpoint_at:
+                log.checkpoint(tenant)
+
+
+def tamper(db: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
+    """Run SQL on the database as an attacker would: guard triggers dropped first."""
+    conn = sqlite3.connect(db)
+    try:
+        for (name,) in conn.execute("select name from sqlite_master where type='trigger'"):
+            conn.execute(f'drop trigger "{name}"')
+        for statement in statements:
+            conn.execute(statement, params) if params else conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def rows(db: Path, sql: str = "select * from audit_log order by tenant, id") -> list[Any]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

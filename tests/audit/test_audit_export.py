@@ -1,0 +1,67 @@
+"""Export formats, compared as exact text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_db import fill
+
+from keel.audit import AuditRecord, to_cef, to_jsonl
+from keel.audit.record import GENESIS_HASH, canonical_json
+
+RECORD = AuditRecord(
+    tenant="acme|eu",
+    id=7,
+    time=1763726400.25,
+    kind="tool.call",
+    actor="agent:a=b\\c",
+    run_id="run_01",
+    payload_json=canonical_json({"outcome": "timeout", "tool": "x|y", "note": "line1\nline2=z"}),
+    prev_hash=GENESIS_HASH,
+    hash="ab" * 32,
+)
+
+
+def test_jsonl_is_the_canonical_record() -> None:
+    assert to_jsonl(RECORD) == (
+        '{"actor":"agent:a=b\\\\c","hash":"' + "ab" * 32 + '","id":7,"kind":"tool.call",'
+        '"payload":{"note":"line1\\nline2=z","outcome":"timeout","tool":"x|y"},'
+        '"prev_hash":"' + "0" * 64 + '","run_id":"run_01","tenant":"acme|eu",'
+        '"time":1763726400.25}'
+    )
+
+
+def test_cef_escapes_header_and_extension() -> None:
+    assert to_cef(RECORD, version="0.1|rc") == (
+        "CEF:0|Keel|Keel|0.1\\|rc|tool.call|Tool call|5|"
+        "rt=1763726400250 externalId=7 suser=agent:a\\=b\\\\c "
+        "cs1Label=tenant cs1=acme|eu cs2Label=runId cs2=run_01 "
+        f"cs3Label=hash cs3={'ab' * 32} cs4Label=prevHash cs4={'0' * 64} "
+        'msg={"note":"line1\\\\nline2\\=z","outcome":"timeout","tool":"x|y"}'
+    )
+
+
+def test_cef_without_a_run_omits_the_run_id() -> None:
+    rec = AuditRecord("default", 1, 1.0, "key.change", "keel", None, "{}", GENESIS_HASH, "0" * 64)
+    assert to_cef(rec, version="1") == (
+        "CEF:0|Keel|Keel|1|key.change|Key or role change|8|rt=1000 externalId=1 suser=keel "
+        f"cs1Label=tenant cs1=default cs3Label=hash cs3={'0' * 64} "
+        f"cs4Label=prevHash cs4={'0' * 64} msg={{}}"
+    )
+
+
+def test_the_cli_exports_every_line(data_dir: Path, tmp_path: Path, keel) -> None:
+    fill(data_dir, 4)
+    fill(data_dir, 2, tenant="acme")
+    out = tmp_path / "audit.cef"
+    assert keel("audit", "export", "--format", "cef", "--output", str(out)).returncode == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2 + 5
+    assert all(line.startswith("CEF:0|Keel|Keel|0.1.0|") for line in lines)
+    jsonl = keel("audit", "export", "--tenant", "acme").stdout.splitlines()
+    assert [line.count('"tenant":"acme"') for line in jsonl] == [1, 1]
+    assert keel("audit", "export", "--since", "1h").stdout.count("\n") == 7
+    assert keel("audit", "export", "--since", "2000-01-01T00:00:00Z").stdout.count("\n") == 7
+    assert keel("audit", "export", "--since", "9999999999").stdout == ""
+    bad = keel("audit", "export", "--format", "xml")
+    assert bad.returncode == 2

@@ -1,0 +1,131 @@
+"""Appending, chain heads across processes, checkpoints and where they are published."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from audit_db import fill, open_store, rows
+from audit_receiver import Receiver
+
+from keel.audit import AuditLog, AuditOptions, Checkpoint, reader, verify_log
+from keel.audit.record import GENESIS_HASH
+from keel.errors import UserError
+
+
+def _wait_for(predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out")
+        time.sleep(0.02)
+
+
+def test_records_chain_per_tenant_and_continue_in_a_new_process(data_dir: Path, db: Path) -> None:
+    fill(data_dir, 3)
+    fill(data_dir, 2, tenant="acme")
+    fill(data_dir, 2)  # a new store: the head is loaded from the last row
+    got = rows(db, "select tenant, id, prev_hash, hash from audit_log order by tenant, id")
+    assert [(t, i) for t, i, _, _ in got] == [("acme", 1), ("acme", 2)] + [
+        ("default", i) for i in range(1, 7)
+    ]
+    for (t1, _, _, h1), (t2, _, p2, _) in itertools.pairwise(got):
+        if t1 == t2:
+            assert p2 == h1
+    assert got[0][2] == GENESIS_HASH
+    assert got[2][2] == GENESIS_HASH
+    with open_store(data_dir) as store:
+        report = verify_log(store.engine, public_key=AuditLog.of(store).public_key())
+    assert report.ok, report.problems
+    assert [(t.tenant, t.records) for t in report.tenants] == [("acme", 2), ("default", 6)]
+
+
+def test_the_key_is_made_once_private_and_recorded(data_dir: Path, db: Path, keel) -> None:
+    fill(data_dir, 1)
+    fill(data_dir, 1)
+    key = data_dir / "audit-signing.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    changes = rows(db, "select id, payload from audit_log where kind = 'key.change'")
+    assert len(changes) == 1
+    assert json.loads(changes[0][1])["event"] == "created"
+    pem = keel("audit", "public-key").stdout
+    assert pem.startswith("-----BEGIN PUBLIC KEY-----")
+    raw = keel("audit", "public-key", "--base64").stdout.strip()
+    assert json.loads(changes[0][1])["public_key"] == raw
+
+
+def test_checkpoints_every_n_records_in_the_background(data_dir: Path) -> None:
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_every=5))
+        log.signer()
+        for i in range(4):
+            log.append("tool.call", {"i": i}, actor="a")
+        # Five records (the key's creation and four) are due: signed without being asked.
+        _wait_for(lambda: len(reader.stored_checkpoints(store.engine, "default")) == 1)
+        for i in range(3):
+            log.append("tool.call", {"i": i}, actor="a")
+    with open_store(data_dir) as store:
+        sizes = [s.checkpoint.tree_size for s in reader.stored_checkpoints(store.engine, "default")]
+    assert sizes == [5, 8]  # and the rest at close
+
+
+def test_checkpoints_every_t_seconds(data_dir: Path) -> None:
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_interval_s=0.05))
+        log.append("tool.call", {}, actor="a")
+        _wait_for(lambda: len(reader.stored_checkpoints(store.engine, "default")) == 1)
+        cp = reader.stored_checkpoints(store.engine, "default")[0]
+        assert cp.checkpoint.tree_size == 2  # the record and the key's creation
+
+
+def test_checkpoints_are_published_to_a_file_and_a_webhook(
+    data_dir: Path, tmp_path: Path, receiver: Receiver
+) -> None:
+    out = tmp_path / "ext" / "checkpoints.jsonl"
+    with open_store(data_dir) as store:
+        log = AuditLog.of(
+            store,
+            AuditOptions.for_store(store, checkpoint_file=out, checkpoint_webhook=receiver.url),
+        )
+        for i in range(3):
+            log.append("tool.call", {"i": i}, actor="a")
+        signed = log.checkpoint()
+        assert log.checkpoint() == signed  # nothing new: the same checkpoint back
+        log.append("tool.call", {}, actor="a")
+    lines = [Checkpoint.from_dict(json.loads(x)) for x in out.read_text().splitlines()]
+    assert [cp.tree_size for cp in lines] == [4, 4, 5]
+    assert [item["tree_size"] for item in receiver.items()] == [4, 4, 5]
+    assert lines[0] == signed[0]
+
+
+def test_without_a_key_records_are_chained_but_not_signed(data_dir: Path, db: Path) -> None:
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions(signing_key_path=None))
+        log.append("tool.call", {}, actor="a")
+        with pytest.raises(UserError, match="no audit signing key"):
+            log.checkpoint()
+        with pytest.raises(UserError, match="other options"):
+            AuditLog.of(store, AuditOptions(checkpoint_every=3))
+        assert AuditLog.of(store) is log
+    assert rows(db, "select count(*) from audit_checkpoints") == [(0,)]
+    assert not (data_dir / "audit-signing.key").exists()
+
+
+def test_a_closed_log_refuses_appends(data_dir: Path) -> None:
+    store = open_store(data_dir)
+    log = AuditLog.of(store)
+    store.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        log.append("tool.call", {}, actor="a")
+
+
+def test_non_json_payloads_are_refused(data_dir: Path) -> None:
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store)
+        with pytest.raises(ValueError, match="Out of range"):
+            log.append("tool.call", {"x": float("inf")}, actor="a")
+        assert log.head() == (0, GENESIS_HASH)

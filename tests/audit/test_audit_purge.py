@@ -1,0 +1,110 @@
+"""Purging is an audited, checkpointed event; verify and proofs survive it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from audit_db import open_store, rows
+
+from keel.audit import (
+    AuditLog,
+    AuditOptions,
+    inclusion_proof,
+    purge_before,
+    verify_log,
+    verify_proof,
+)
+from keel.errors import UserError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_purge_is_recorded_and_verify_starts_from_its_anchor(
+    data_dir: Path, db: Path, keel
+) -> None:
+    clock = Clock()
+    store = open_store(data_dir)
+    log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+    store.on_close(log.close)
+    for i in range(20):
+        log.append("tool.call", {"i": i}, actor="a")
+    log.checkpoint()
+    clock.now = 5000.0
+    for i in range(10):
+        log.append("tool.call", {"i": i}, actor="a")
+    result = purge_before(log, 3000.0, actor="cli:ops")
+    assert result is not None
+    assert (result.first_id, result.last_id, result.deleted) == (1, 21, 21)
+    assert result.record.kind == "audit.purge"
+    assert result.record.id == 32
+    assert result.checkpoint is not None
+    assert result.checkpoint.tree_size == 32
+    payload = result.record.payload
+    assert payload["first_id"] == 1
+    assert payload["last_id"] == 21
+    assert payload["records"] == 21
+    report = verify_log(store.engine, public_key=log.public_key())
+    assert report.ok, report.problems
+    assert report.tenants[0].purged_through == 21
+    doc = inclusion_proof(store.engine, "default", 25)
+    key = log.public_key()
+    assert key is not None
+    assert verify_proof(doc, key).startswith("ok: record 25")
+    # A second purge anchors on the first.
+    clock.now = 9000.0
+    log.append("tool.call", {"i": "late"}, actor="a")
+    second = purge_before(log, 8000.0, actor="cli:ops")
+    assert second is not None
+    assert (second.first_id, second.last_id) == (22, 32)
+    assert verify_log(store.engine, public_key=key).ok
+    assert verify_proof(inclusion_proof(store.engine, "default", 33), key).startswith("ok")
+    store.close()
+
+    assert [r[1] for r in rows(db)] == [33, 34]
+    conn = sqlite3.connect(db)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("delete from audit_log")
+    finally:
+        conn.close()
+    assert keel("audit", "verify").returncode == 0
+
+
+def test_purge_refuses_a_log_that_does_not_verify(data_dir: Path, db: Path) -> None:
+    clock = Clock()
+    store = open_store(data_dir)
+    log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+    store.on_close(log.close)
+    for i in range(5):
+        log.append("tool.call", {"i": i}, actor="a")
+    log.checkpoint()
+    conn = sqlite3.connect(db)
+    conn.execute("drop trigger audit_log_no_update")
+    conn.execute("update audit_log set actor = 'x' where id = 2")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UserError, match="does not verify"):
+        purge_before(log, 10_000.0, actor="cli:ops")
+    store.close()
+    assert len(rows(db)) == 6
+
+
+def test_the_cli_purges_nothing_when_nothing_is_old(data_dir: Path, keel) -> None:
+    store = open_store(data_dir)
+    AuditLog.of(store).append("tool.call", {}, actor="a")
+    store.close()
+    result = keel("audit", "purge", "--before", "2000-01-01")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "nothing to purge"
+    done = keel("audit", "purge", "--before", "0s")
+    assert done.stdout.startswith("purged records 1..")
+    assert keel("audit", "verify").returncode == 0

@@ -1,0 +1,117 @@
+"""The record format: canonical JSON, the hash formula, strict parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from keel.audit.record import (
+    GENESIS_HASH,
+    AuditRecord,
+    canonical_json,
+    content_json,
+    record_hash,
+)
+
+
+def reference_hash(content: dict[str, Any]) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+CONTENTS = [
+    {
+        "tenant": "default",
+        "id": 1,
+        "time": 1763726400.123456,
+        "kind": "tool.call",
+        "actor": "agent:helpdesk",
+        "run_id": "run_01",
+        "payload": {"b": [1, 2.5, None, True], "a": 'é "quoted" \\ \n\t\u2028'},
+        "prev_hash": GENESIS_HASH,
+    },
+    {
+        "tenant": "ünïcode tenant",
+        "id": 123456789,
+        "time": 1e-7,
+        "kind": "run.finished",
+        "actor": 'cli:"root"',
+        "run_id": None,
+        "payload": {"nested": {"z": {}, "y": [], "x": -0.0}, "big": 10**20},
+        "prev_hash": "ab" * 32,
+    },
+]
+
+
+@pytest.mark.parametrize("content", CONTENTS)
+def test_fast_content_json_is_the_canonical_json_of_the_content(content: dict[str, Any]) -> None:
+    payload_json = canonical_json(content["payload"])
+    fields = {k: v for k, v in content.items() if k != "payload"}
+    text = content_json(payload_json=payload_json, **fields)
+    assert text == json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert record_hash(payload_json=payload_json, **fields) == reference_hash(content)
+
+
+def test_canonical_json_refuses_nan_and_objects() -> None:
+    with pytest.raises(ValueError, match="Out of range"):
+        canonical_json({"x": float("nan")})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        canonical_json({"x": object()})
+
+
+def test_record_round_trips_through_its_dict() -> None:
+    content = CONTENTS[0]
+    payload_json = canonical_json(content["payload"])
+    fields = {k: v for k, v in content.items() if k != "payload"}
+    h = record_hash(payload_json=payload_json, **fields)
+    rec = AuditRecord(
+        fields["tenant"],
+        fields["id"],
+        fields["time"],
+        fields["kind"],
+        fields["actor"],
+        fields["run_id"],
+        payload_json,
+        fields["prev_hash"],
+        h,
+    )
+    again = AuditRecord.from_dict(json.loads(json.dumps(rec.to_dict())))
+    assert again == rec
+    assert again.computed_hash() == h
+    assert rec.computed_hash(id=2) != h
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": 0}, "positive integer"),
+        ({"id": True}, "positive integer"),
+        ({"id": "1"}, "positive integer"),
+        ({"time": "now"}, "number"),
+        ({"hash": "XYZ"}, "64 lowercase hex"),
+        ({"prev_hash": "AB" * 32}, "64 lowercase hex"),
+        ({"actor": 3}, "string"),
+        ({"run_id": 5}, "string or null"),
+    ],
+)
+def test_record_from_dict_rejects_malformed_fields(change: dict[str, Any], message: str) -> None:
+    good = {
+        "tenant": "default",
+        "id": 1,
+        "time": 1.0,
+        "kind": "tool.call",
+        "actor": "a",
+        "run_id": None,
+        "payload": {},
+        "prev_hash": GENESIS_HASH,
+        "hash": GENESIS_HASH,
+    }
+    with pytest.raises(ValueError, match=message):
+        AuditRecord.from_dict({**good, **change})
+    missing = dict(good)
+    del missing["payload"]
+    with pytest.raises(ValueError, match="lacks field 'payload'"):
+        AuditRecord.from_dict(missing)

@@ -1,0 +1,177 @@
+"""The run path writes payloads as canonical JSON by hand: held to canonical_json here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from keel import Agent, ScriptedModel, ToolCall, tool
+from keel.audit.record import canonical_json
+from keel.audit.run_events import RunAudit
+from keel.models.base import Message, ModelAttempt, ModelResponse, Usage
+from keel.tools import ToolResult
+
+
+class Collected:
+    """Stands in for an AuditLog: keeps what RunAudit flushes."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, float, str]] = []
+        self.clock = lambda: 1.5
+
+    def append_events(self, events: list[tuple[str, float, str]], **_: Any) -> None:
+        self.events.extend(events)
+
+
+@tool
+def lookup(ticket_id: str) -> str:
+    """Look up a ticket."""
+    return ticket_id
+
+
+AGENT = Agent.define('ünï "agent"', model=ScriptedModel(["x"]), tools=[lookup], version="2.0")
+
+
+def _audit() -> tuple[RunAudit, Collected]:
+    log = Collected()
+    return RunAudit.for_agent(log, AGENT, run_id="run_1", tenant=None), log  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("session", [None, "s-1", 'quote " and \\ and \n'])
+def test_started(session: str | None) -> None:
+    audit, log = _audit()
+    audit.started(AGENT, session_id=session)
+    audit.flush()
+    expected = {
+        "agent": AGENT.name,
+        "agent_version": "2.0",
+        "agent_hash": AGENT.content_hash,
+        "prompt_version": "1",
+        "session_id": session,
+    }
+    assert log.events == [("run.started", 1.5, canonical_json(expected))]
+
+
+@pytest.mark.parametrize(
+    ("cost", "attempts", "latency"),
+    [
+        (0.0, (), 0.000105),
+        (None, (ModelAttempt("openai:gpt", "MODEL_UNAVAILABLE", "down"),), 1.0),
+        (1e-9, (ModelAttempt("a", "X", ""), ModelAttempt("b", "Y", "")), 0.0),
+    ],
+)
+def test_model_call(cost: float | None, attempts: tuple[ModelAttempt, ...], latency: float) -> None:
+    audit, log = _audit()
+    response = ModelResponse(
+        Message("assistant", "secret answer"),
+        "rules:default",
+        Usage(158, 16),
+        cost_usd=cost,
+        failed_attempts=attempts,
+    )
+    audit.model_call(3, response, latency_s=latency)
+    audit.flush()
+    expected = {
+        "step": 3,
+        "model": "rules:default",
+        "prompt_version": "1",
+        "input_tokens": 158,
+        "output_tokens": 16,
+        "cost_usd": cost,
+        "latency_ms": round(latency * 1e3, 3),
+        "fallback_attempts": [{"model": a.model, "error_code": a.error_code} for a in attempts],
+    }
+    assert log.events[0][2] == canonical_json(expected)
+    assert "secret answer" not in log.events[0][2]
+    assert "down" not in log.events[0][2]
+
+
+@pytest.mark.parametrize(
+    "result", [ToolResult("ok"), ToolResult("x", error="boom", error_kind="timeout", attempts=3)]
+)
+def test_tool_call(result: ToolResult) -> None:
+    audit, log = _audit()
+    args = {"ticket_id": "T-1", "token": "abc", "nested": [{"Password": 1}, "é"]}
+    audit.tool_call(
+        2,
+        lookup.info,
+        ToolCall("c1", "lookup", args),
+        result,
+        idempotency_key="run_1:2",
+        latency_s=0.5,
+    )
+    audit.flush()
+    expected = {
+        "step": 2,
+        "tool": "lookup",
+        "version": "1",
+        "arguments": {
+            "ticket_id": "T-1",
+            "token": "[REDACTED]",
+            "nested": [{"Password": "[REDACTED]"}, "é"],
+        },
+        "outcome": "ok" if result.ok else "timeout",
+        "attempts": result.attempts,
+        "idempotency_key": "run_1:2",
+        "latency_ms": 500.0,
+    }
+    assert log.events[0][2] == canonical_json(expected)
+    assert "boom" not in log.events[0][2]
+
+
+@pytest.mark.parametrize(
+    ("usage", "cost", "code"), [(Usage(1, 2), 0.25, None), (None, None, "NEEDS_REVIEW")]
+)
+def test_finished_flushes(usage: Usage | None, cost: float | None, code: str | None) -> None:
+    audit, log = _audit()
+    audit.finished("failed", error_code=code, steps=4, usage=usage, cost_usd=cost, model_used=None)
+    expected = {
+        "status": "failed",
+        "error_code": code,
+        "steps": 4,
+        "input_tokens": 0 if usage is None else 1,
+        "output_tokens": 0 if usage is None else 2,
+        "cost_usd": cost,
+        "model_used": None,
+    }
+    assert log.events == [("run.finished", 1.5, canonical_json(expected))]
+    assert json.loads(log.events[0][2]) == expected
+
+
+def test_a_non_finite_number_is_refused() -> None:
+    audit, _ = _audit()
+    with pytest.raises(ValueError, match="not a JSON number"):
+        audit.finished(
+            "completed",
+            error_code=None,
+            steps=1,
+            usage=None,
+            cost_usd=float("nan"),
+            model_used=None,
+        )
+
+
+def test_policy_decisions_are_recorded_before_the_end() -> None:
+    audit, log = _audit()
+    decision = {
+        "point": "tool",
+        "result": "deny",
+        "reasons": ["tool reset_password needs approval"],
+        "mask_fields": [],
+        "allowed_models": None,
+        "policy_hash": "sha256:abc",
+        "tool": "reset_password",
+    }
+    audit.finished(
+        "failed",
+        error_code="POLICY_DENIED",
+        steps=1,
+        usage=None,
+        cost_usd=0.0,
+        model_used=None,
+        decisions=[decision],
+    )
+    assert [kind for kind, _, _ in log.events] == ["policy.decision", "run.finished"]
+    assert log.events[0][2] == canonical_json(decision)

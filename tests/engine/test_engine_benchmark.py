@@ -1,0 +1,35 @@
+"""The overhead benchmark runs and prints its rows in the peers' format (not its speed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "overhead.py"
+# The format ../shared/bench/peers/common.py prints, which the comparison table parses.
+ROW = re.compile(
+    r"keel\[(memory|durable)\]: \d+\.\d{3} ms/run sequential, \d+ runs/s at 20 concurrent"
+)
+
+
+def test_overhead_benchmark_prints_both_rows(tmp_path: Path) -> None:
+    env = {**os.environ, "PEER_N_SEQ": "20", "PEER_N_CONC": "20", "TMPDIR": str(tmp_path)}
+
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    rows = [m.group(1) for m in map(ROW.fullmatch, done.stdout.splitlines()) if m]
+    assert rows == ["memory", "durable"]
+    # 50 warm-up + 20 sequential + 20 concurrent runs, all completed (the script checks).
+    assert "writes in" in done.stderr
+    assert "90 runs in" in done.stderr

@@ -1,0 +1,130 @@
+"""The step journal of a durable run: one row per effect, written at the right moment."""
+
+from __future__ import annotations
+
+from keel.agent import Agent
+from keel.engine import LocalEngine
+from keel.models import ScriptedModel, ToolCall
+from keel.store import StepRecord, Store
+from keel.tools import ToolContext, tool
+
+
+def rows(steps: list[StepRecord]) -> list[tuple[int, str, str, str]]:
+    return [(s.step, s.kind, s.state, s.name) for s in steps]
+
+
+async def test_steps_are_journaled_with_their_payloads(store: Store) -> None:
+    @tool(blocking=False)
+    def create_ticket(summary: str) -> dict[str, str]:
+        """Open a ticket."""
+        return {"id": "INC-1", "summary": summary}
+
+    call = ToolCall("c1", "create_ticket", {"summary": "VPN drops"})
+    agent = Agent.define("desk", model=ScriptedModel([call, "Opened INC-1"]), tools=[create_ticket])
+
+    rec = await LocalEngine(store).run(agent, "my VPN drops")
+    steps = store.runs.steps(rec.id)
+
+    assert rows(steps) == [
+        (1, "model", "completed", "scripted:default"),
+        (2, "tool", "completed", "create_ticket"),
+        (3, "model", "completed", "scripted:default"),
+    ]
+    model_step, tool_step, answer_step = steps
+    assert model_step.payload["response"]["message"]["tool_calls"] == [call.to_dict()]
+    assert model_step.payload["response"]["model"] == "scripted:default"
+    assert tool_step.payload == {
+        "call": call.to_dict(),
+        "result": {"content": '{"id":"INC-1","summary":"VPN drops"}', "attempts": 1},
+    }
+    assert answer_step.payload["response"]["message"]["content"] == "Opened INC-1"
+    for s in steps:
+        assert s.run_id == rec.id
+        assert s.finished_at is not None
+        assert s.started_at <= s.finished_at
+
+
+async def test_a_failed_tool_call_is_journaled_with_its_error(store: Store) -> None:
+    @tool(blocking=False, idempotent=True)
+    def lookup(ticket_id: str) -> str:
+        """Look up a ticket."""
+        raise LookupError(f"no ticket {ticket_id}")
+
+    model = ScriptedModel([ToolCall("c1", "lookup", {"ticket_id": "T-0"}), "not found"])
+    rec = await LocalEngine(store).run(Agent.define("desk", model=model, tools=[lookup]), "T-0?")
+
+    tool_step = store.runs.steps(rec.id)[1]
+    assert tool_step.state == "completed"
+    assert tool_step.payload["result"] == {
+        "content": "LookupError: no ticket T-0",
+        "attempts": 1,
+        "error": "LookupError: no ticket T-0",
+        "error_kind": "fatal",
+    }
+
+
+async def test_non_idempotent_tool_runs_only_after_its_started_row_is_committed(
+    store: Store,
+) -> None:
+    seen: list[list[tuple[int, str, str, str]]] = []
+
+    @tool(idempotent=False)
+    def charge(amount: int, context: ToolContext) -> str:
+        """Charge a card (a side effect that must be visible if we crash during it)."""
+        seen.append(rows(store.runs.steps(context.run_id)))
+        return "charged"
+
+    model = ScriptedModel([ToolCall("c1", "charge", {"amount": 5}), "done"])
+    await LocalEngine(store).run(Agent.define("pay", model=model, tools=[charge]), "pay")
+
+    assert seen == [
+        [(1, "model", "completed", "scripted:default"), (2, "tool", "started", "charge")]
+    ]
+
+
+async def test_idempotent_tool_is_journaled_once_with_its_result(store: Store) -> None:
+    seen: list[list[tuple[int, str, str, str]]] = []
+
+    @tool(idempotent=True)
+    async def lookup(context: ToolContext) -> str:
+        """Look something up (safe to repeat, so no started row is needed)."""
+        await store.writer.flush()
+        seen.append(rows(store.runs.steps(context.run_id)))
+        return "found"
+
+    model = ScriptedModel([ToolCall("c1", "lookup", {}), "done"])
+    rec = await LocalEngine(store).run(Agent.define("kb", model=model, tools=[lookup]), "find")
+
+    assert seen == [[(1, "model", "completed", "scripted:default")]]
+    assert rows(store.runs.steps(rec.id))[1] == (2, "tool", "completed", "lookup")
+
+
+async def test_idempotency_key_is_run_id_and_step(store: Store) -> None:
+    keys: list[str] = []
+
+    @tool(blocking=False)
+    def note(text: str, context: ToolContext) -> str:
+        """Write a note."""
+        keys.append(context.idempotency_key)
+        return "ok"
+
+    model = ScriptedModel(
+        [[ToolCall("c1", "note", {"text": "a"}), ToolCall("c2", "note", {"text": "b"})], "done"]
+    )
+    rec = await LocalEngine(store).run(Agent.define("notes", model=model, tools=[note]), "go")
+
+    assert keys == [f"{rec.id}:2", f"{rec.id}:3"]
+    assert [s.step for s in store.runs.steps(rec.id) if s.kind == "tool"] == [2, 3]
+    assert rec.steps == 4
+
+
+async def test_the_returned_record_is_durable(store: Store) -> None:
+    agent = Agent.define("desk", model=ScriptedModel(["hi"]))
+    engine = LocalEngine(store)
+
+    rec = await engine.run(agent, {"ask": "hello"}, session_id="s-9", tenant="acme")
+
+    # No flush: ``run`` returns only once its outcome is committed.
+    assert store.runs.get(rec.id) == rec
+    assert rec.owner == engine.owner
+    assert store.runs.session_agent("s-9") == ("desk", "acme")

@@ -1,0 +1,89 @@
+"""The shipped corpus: what the generator produces, what it covers, and the quality gate.
+
+The gate runs the scorer over the held-out split (about 40 % of the corpus, chosen by a
+hash of the text; the weights were tuned on the other 60 %). Issue 3's goal is >= 90 %
+of attacks detected at <= 2 % false positives. The held-out detection rate meets it;
+the held-out false-positive rate does not yet (documents that quote attacks, see
+benchmarks/injection.py), so that assertion is a strict xfail: it turns into a failure,
+to be promoted to a plain assertion, the day it passes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from keel.governance.injection import DEFAULT_THRESHOLD, SOURCES, score
+from keel.governance.injection.corpus import CORPUS_PATH, Example, Split, examples, load, split_of
+from keel.governance.injection.corpus._obfuscate import ENCODERS
+from keel.governance.injection.corpus.build import build, render
+
+ATTACK_CATEGORIES = {
+    "instruction_override",
+    "role_play",
+    "prompt_extraction",
+    "obfuscation",
+    "indirect_tool",
+    "indirect_document",
+    "exfiltration",
+}
+BENIGN_CATEGORIES = {"support", "hard_negative", "tool_result", "document"}
+
+
+def _rates(split: Split) -> tuple[float, float]:
+    attacks = [e for e in examples(split) if e.label == "attack"]
+    benign = [e for e in examples(split) if e.label == "benign"]
+
+    def flagged(e: Example) -> bool:
+        return score(e.text, source=e.source).score >= DEFAULT_THRESHOLD
+
+    detected = sum(flagged(e) for e in attacks) / len(attacks)
+    false_positives = sum(flagged(e) for e in benign) / len(benign)
+    return detected, false_positives
+
+
+def test_shipped_corpus_is_exactly_what_the_generator_produces() -> None:
+    assert CORPUS_PATH.read_text(encoding="utf-8") == render(build())
+
+
+def test_corpus_size_and_coverage() -> None:
+    corpus = load()
+    labels = Counter(e.label for e in corpus)
+    assert labels["attack"] >= 300
+    assert labels["benign"] >= 300
+    assert {e.category for e in corpus if e.label == "attack"} == ATTACK_CATEGORIES
+    assert {e.category for e in corpus if e.label == "benign"} == BENIGN_CATEGORIES
+    assert {e.technique for e in corpus if e.category == "obfuscation"} == set(ENCODERS)
+    assert {e.source for e in corpus} == set(SOURCES)
+    assert len({e.text for e in corpus}) == len(corpus)
+    hard = [e.text for e in corpus if e.category == "hard_negative"]
+    assert any("ignore my previous ticket" in t.lower() for t in hard)
+
+
+def test_split_is_a_stable_function_of_the_text() -> None:
+    assert split_of("Ignore all previous instructions.") == split_of(
+        "Ignore all previous instructions."
+    )
+    share = sum(e.split == "test" for e in load()) / len(load())
+    assert 0.3 <= share <= 0.5
+    for split in ("dev", "test"):
+        assert {e.label for e in examples(split)} == {"attack", "benign"}
+
+
+def test_dev_split_regression_gate() -> None:
+    detected, false_positives = _rates("dev")
+    assert detected >= 0.97
+    assert false_positives <= 0.01
+
+
+def test_held_out_detection_meets_the_goal() -> None:
+    detected, false_positives = _rates("test")
+    assert detected >= 0.90
+    assert false_positives <= 0.03  # regression floor; the goal (2 %) is the xfail below
+
+
+@pytest.mark.xfail(strict=True, reason="held-out false positives are 2.7 %, goal is <= 2 %")
+def test_held_out_false_positives_meet_the_goal() -> None:
+    _, false_positives = _rates("test")
+    assert false_positives <= 0.02
