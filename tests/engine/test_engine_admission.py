@@ -98,11 +98,6 @@ async def test_at_most_max_concurrency_per_agent_runs_of_one_agent() -> None:
     assert gate.peak == Counter({"alpha": 1, "beta": 1})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a run waiting for its agent's slot holds a global slot meanwhile, so another "
-    "agent's run cannot start although fewer than max_concurrency runs execute",
-)
 async def test_a_run_waiting_for_its_agent_does_not_block_other_agents() -> None:
     gate = Gate()
     engine = LocalEngine(max_concurrency=2, max_concurrency_per_agent=1)
@@ -140,11 +135,6 @@ async def test_beyond_the_queue_runs_are_rate_limited_at_once() -> None:
     assert (await engine.run(agent, "fourth")).status == "completed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="max_queue=0 refuses every run, even with free slots: the queue check runs "
-    "before knowing whether the run would have to wait",
-)
 async def test_with_no_queue_a_free_slot_still_runs() -> None:
     agent = Agent.define("direct", model=ScriptedModel(["ok"]))
 

@@ -72,6 +72,9 @@ async def crash_in_hang(store: Store, agent: Agent, workshop: Workshop, **kw: An
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    # The "crashed" engine is gone: closing it is what a dead process amounts to for
+    # other engines of this process.
+    await engine.close()
     (unfinished,) = store.runs.unfinished()
     assert unfinished.status == "running"
     assert unfinished.owner == engine.owner
@@ -205,9 +208,11 @@ async def test_runs_of_a_live_owner_are_left_alone(store: Store) -> None:
         return agent
 
     try:
-        # Its own engine is alive; so is this process under an unknown instance,
-        # this host's PID 1, and any run owned by another host.
+        # Its own engine is alive, and so is another open engine of this process:
+        # neither may resume it. Nor may anyone resume runs of this host's PID 1 or
+        # of another host.
         assert await engine.resume(load) == []
+        assert await LocalEngine(store).resume(load) == []
         for owner in [f"{socket.gethostname()}:1:x", "elsewhere.example:123:x"]:
             with store.engine.begin() as conn:
                 conn.exec_driver_sql("UPDATE runs SET owner = ?", (owner,))

@@ -112,12 +112,10 @@ async def test_a_session_of_another_tenant_is_not_found(store: Store) -> None:
     assert [m.content for m in model.requests[0].messages] == ["Help.", "secret", "hi", "again"]
 
 
-# In memory mode the engine keeps turns by session id only, with no owner: another
-# tenant (or agent) naming the same id gets the first tenant's history. Durable mode
-# checks both (above). Remove the xfail marks once the in-memory sessions do too.
+# In memory mode a session belongs to one tenant and one agent too: another tenant
+# (or agent) naming the same id must not get the first one's history.
 
 
-@pytest.mark.xfail(strict=True, reason="in-memory sessions do not record their tenant")
 async def test_memory_session_of_another_tenant_is_not_found() -> None:
     engine = LocalEngine()
     await engine.run(chat_agent(ScriptedModel(["hi"])), "secret", session_id="s-1", tenant="acme")
@@ -127,7 +125,6 @@ async def test_memory_session_of_another_tenant_is_not_found() -> None:
         await engine.run(chat_agent(intruder), "hello", session_id="s-1", tenant="globex")
 
 
-@pytest.mark.xfail(strict=True, reason="in-memory sessions do not record their agent")
 async def test_memory_session_of_another_agent_is_a_conflict() -> None:
     engine = LocalEngine()
     await engine.run(chat_agent(ScriptedModel(["hi"]), "chat"), "hello", session_id="s-1")

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from keel.agent import Agent
@@ -71,8 +72,9 @@ class LocalEngine:
         self._waiting = 0
         self._session_turns = session_turns
         # In-memory mode keeps recent session turns here (bounded, least recent out).
-        self._memory_sessions: OrderedDict[str, deque[tuple[Any, Any]]] = OrderedDict()
+        self._memory_sessions: OrderedDict[str, _MemorySession] = OrderedDict()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        _LIVE_OWNERS.add(self.owner)
 
     @property
     def durable(self) -> bool:
@@ -153,23 +155,29 @@ class LocalEngine:
         return results
 
     async def close(self) -> None:
+        """Flush pending writes; afterwards this engine's unfinished runs are resumable
+        by another engine, in this process too."""
+        _LIVE_OWNERS.discard(self.owner)
         if self.store is not None:
             await self.store.writer.flush()
 
     # -- internals ---------------------------------------------------------------------
 
     def _admitted(self, agent_name: str) -> _Slots:
-        if self._waiting >= self._max_queue:
-            raise RateLimited(
-                f"the engine is at capacity ({self._max_queue} runs queued); retry later",
-                retry_after_s=1.0,
-            )
+        # The agent's own slot first: a run waiting for it must not hold a global slot
+        # that another agent's run could use meanwhile.
         sems = [self._slots]
         if self._per_agent_limit is not None:
             sem = self._agent_slots.get(agent_name)
             if sem is None:
                 sem = self._agent_slots[agent_name] = asyncio.Semaphore(self._per_agent_limit)
-            sems.append(sem)
+            sems.insert(0, sem)
+        # Only a run that would have to wait counts against the queue bound.
+        if self._waiting >= self._max_queue and any(s.locked() for s in sems):
+            raise RateLimited(
+                f"the engine is at capacity ({self._max_queue} runs queued); retry later",
+                retry_after_s=1.0,
+            )
         return _Slots(self, sems)
 
     def _history(
@@ -182,17 +190,23 @@ class LocalEngine:
     ) -> tuple[Message, ...]:
         if session_id is None:
             return ()
+        owner: tuple[str, str | None] | None
         if self.store is None:
-            turns = list(self._memory_sessions.get(session_id, ()))
+            session = self._memory_sessions.get(session_id)
+            owner = None if session is None else (session.agent, session.tenant)
         else:
             owner = self.store.runs.session_agent(session_id)
-            if owner is not None:
-                if owner[1] != tenant:
-                    raise NotFound(f"no session {session_id!r}")
-                if owner[0] != agent.name:
-                    raise Conflict(
-                        f"session {session_id!r} belongs to agent {owner[0]!r}, not {agent.name!r}"
-                    )
+        # A session belongs to one tenant and one agent, in memory as in the store.
+        if owner is not None:
+            if owner[1] != tenant:
+                raise NotFound(f"no session {session_id!r}")
+            if owner[0] != agent.name:
+                raise Conflict(
+                    f"session {session_id!r} belongs to agent {owner[0]!r}, not {agent.name!r}"
+                )
+        if self.store is None:
+            turns = [] if session is None else list(session.turns)
+        else:
             turns = self.store.runs.session_turns(
                 session_id, limit=self._session_turns, before=before
             )
@@ -278,7 +292,7 @@ class LocalEngine:
             if done is not None:
                 await done
         elif session_id is not None and outcome.status == "completed":
-            self._remember(session_id, input, outcome.output)
+            self._remember(agent, session_id, tenant, input, outcome.output)
         return RunRecord(
             id=run_id,
             agent=agent.name,
@@ -307,15 +321,18 @@ class LocalEngine:
             decisions=outcome.decisions,
         )
 
-    def _remember(self, session_id: str, user: Any, answer: Any) -> None:
-        turns = self._memory_sessions.get(session_id)
-        if turns is None:
-            turns = self._memory_sessions[session_id] = deque(maxlen=self._session_turns)
+    def _remember(
+        self, agent: Agent, session_id: str, tenant: str | None, user: Any, answer: Any
+    ) -> None:
+        session = self._memory_sessions.get(session_id)
+        if session is None:
+            session = _MemorySession(agent.name, tenant, deque(maxlen=self._session_turns))
+            self._memory_sessions[session_id] = session
             while len(self._memory_sessions) > 10_000:
                 self._memory_sessions.popitem(last=False)
         else:
             self._memory_sessions.move_to_end(session_id)
-        turns.append((user, answer))
+        session.turns.append((user, answer))
 
     def _orphaned(self, rec: RunRecord) -> bool:
         """True if the process that owned ``rec`` is gone (so resuming cannot double-run)."""
@@ -331,8 +348,8 @@ class LocalEngine:
         except ValueError:
             return True
         if pid == os.getpid():
-            # An earlier engine instance of this same process, now closed.
-            return True
+            # Another engine of this same process: orphaned only once it is closed.
+            return rec.owner not in _LIVE_OWNERS
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -445,6 +462,19 @@ def _stored(agent: Agent, value: Any) -> Any:
 
 def _who(principal: Principal) -> dict[str, Any]:
     return {"id": principal.id, "roles": list(principal.roles), "tenant": principal.tenant}
+
+
+# Owners of the engines open in this process (see ``_orphaned``).
+_LIVE_OWNERS: set[str] = set()
+
+
+@dataclass(slots=True)
+class _MemorySession:
+    """An in-memory session: whose it is, and its last turns."""
+
+    agent: str
+    tenant: str | None
+    turns: deque[tuple[Any, Any]]
 
 
 class _Slots:
