@@ -8,7 +8,11 @@ Rows:
   keel[memory]   LocalEngine() with no store: the loop and tool execution only
   keel[durable]  LocalEngine(Store) on SQLite (WAL): every step journaled, the tool's
                  "started" row committed before it runs, the result committed before
-                 the run returns
+                 the run returns, and the audit log's hash-chained records
+  keel[governed] keel[durable] plus Keel's default governance on every step: the
+                 shipped Rego policy pack at input, route, tool and output, PII masking
+                 and prompt-injection checks of the request and the tool result, the
+                 spotlighting fence, content rules and the canary
 
 Usage: python benchmarks/overhead.py [--with-peers]
   PEER_N_SEQ / PEER_N_CONC set the run counts (defaults 500 / 500), as for the peers.
@@ -28,6 +32,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall, tool
+from keel.governance.governor import Governor
+from keel.governance.policy import ModelCandidate, Principal
 
 N_SEQ = int(os.environ.get("PEER_N_SEQ", "500"))
 N_CONC = int(os.environ.get("PEER_N_CONC", "500"))
@@ -46,8 +52,14 @@ def script(request: ModelRequest) -> str | ToolCall:
     return ToolCall("c1", "lookup", {"ticket_id": "T-1"})
 
 
-def make_agent() -> Agent:
-    return Agent.define("bench", model=ScriptedModel(script), tools=[lookup])
+def make_agent(*, governed: bool = False) -> Agent:
+    model = ScriptedModel(script)
+    governor = None
+    if governed:
+        governor = Governor.default(
+            models=[ModelCandidate(model.name)], hash_key=b"benchmark-pii-key-0123456789"
+        )
+    return Agent.define("bench", model=model, tools=[lookup], governor=governor)
 
 
 async def measure(name: str, run_once: Callable[[], Awaitable[None]]) -> tuple[float, float]:
@@ -76,22 +88,24 @@ async def bench_memory() -> tuple[float, float]:
     return await measure("keel[memory]", run_once)
 
 
-async def bench_durable(data_dir: Path) -> tuple[float, float]:
-    agent = make_agent()
-    store = Store.open(f"sqlite:///{data_dir / 'keel.db'}")
+async def bench_durable(data_dir: Path, *, governed: bool = False) -> tuple[float, float]:
+    agent = make_agent(governed=governed)
+    name = "governed" if governed else "durable"
+    store = Store.open(f"sqlite:///{data_dir / f'{name}.db'}")
     engine = LocalEngine(store, max_concurrency=N_CONC)
+    who = Principal("bench", ("employee",))
 
     async def run_once() -> None:
-        rec = await engine.run(agent, "route ticket T-1")
+        rec = await engine.run(agent, "route ticket T-1", principal=who)
         assert rec.output == "done: ticket routed", rec
 
     try:
-        result = await measure("keel[durable]", run_once)
+        result = await measure(f"keel[{name}]", run_once)
         await engine.close()
         counts = store.runs.count_by_status()
         assert counts == {"completed": WARMUP + N_SEQ + N_CONC}, counts
         print(
-            f"  (durable: {store.writer.writes} writes in {store.writer.commits} commits, "
+            f"  ({name}: {store.writer.writes} writes in {store.writer.commits} commits, "
             f"{counts['completed']} runs in {store.location})",
             file=sys.stderr,
         )
@@ -129,6 +143,7 @@ def main() -> None:
         for name, coro in (
             ("memory", bench_memory()),
             ("durable", bench_durable(Path(tmp))),
+            ("governed", bench_durable(Path(tmp), governed=True)),
         ):
             seq, conc = asyncio.run(coro)
             lines.append(f"keel[{name}]: {seq:.3f} ms/run sequential, {conc:.0f} runs/s")

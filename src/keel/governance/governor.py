@@ -27,11 +27,12 @@ from typing import Any
 from keel.errors import ApprovalRequired, Escalated, PolicyDenied
 from keel.governance.content import ContentRules
 from keel.governance.injection import Canary, InjectionPolicy, fence
-from keel.governance.pii import BUILTIN_TYPES, PiiGuard
+from keel.governance.pii import BUILTIN_TYPES, PiiGuard, PiiPolicy
 from keel.governance.pii._policy import Destination
 from keel.governance.policy import (
     AgentIdentity,
     DecisionPoint,
+    EmbeddedPolicyEngine,
     InjectionFacts,
     ModelCandidate,
     OutputFacts,
@@ -88,6 +89,21 @@ class Governor:
         self.fence_tool_results = fence_tool_results
         self._pii_access = dict(tool_pii_access or {})
         self._all_types = frozenset(BUILTIN_TYPES) | frozenset(pii.policy.classes)
+
+    @classmethod
+    def default(
+        cls, *, models: Sequence[ModelCandidate], hash_key: bytes, canary_seed: str = ""
+    ) -> Governor:
+        """Keel's defaults: the shipped policy pack, PII classes and operators, the
+        injection policy, the default content rules, fenced tool results, a canary."""
+        return cls(
+            policy=EmbeddedPolicyEngine(),
+            pii=PiiGuard(PiiPolicy(), hash_key=hash_key),
+            injection=InjectionPolicy(),
+            content=ContentRules.default(),
+            models=models,
+            canary=Canary.new(canary_seed) if canary_seed else None,
+        )
 
     @property
     def policy_hash(self) -> str:
@@ -194,16 +210,19 @@ class Governor:
         _content_outcome(verdict.outcome, verdict.categories, "answer")
         if self.canary is not None and self.canary.leaked(text):
             raise PolicyDenied("the answer reveals the agent's instructions (canary leaked)")
-        leaving = self.pii.mask(self.pii.detokenize(text, self._all_types), "output").text
-        findings = self.pii.scan(leaving)
+        masked = self.pii.mask(self.pii.detokenize(text, self._all_types), "output")
+        # What stays unmasked is what the output operators keep: no second scan needed.
+        kept = [
+            f for f in masked.findings if self.pii.policy.operator_for(f.type, "output") == "keep"
+        ]
         output = OutputFacts(
-            leaving,
-            tuple(sorted(self.pii.classes(findings))),
-            tuple(sorted({f.type for f in findings})),
+            masked.text,
+            tuple(sorted(self.pii.classes(kept))),
+            tuple(sorted({f.type for f in kept})),
         )
         decision = await self._decide("output", run, guarded, counters, decisions, output=output)
         _enforce(decision)
-        return leaving
+        return masked.text
 
     # -- masking for the tools and for storage -------------------------------------------
 

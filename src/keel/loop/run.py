@@ -153,12 +153,15 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
     user_text = _user_message(agent, run.input)
     system = agent.instructions
     governed: _Governed | None = None
+    allowed: tuple[str, ...] | None = None
     if gov is not None:
         who = RunGovernance(
             run.principal or ANONYMOUS,
             AgentIdentity(agent.name, agent.version, agent.content_hash),
         )
         guarded = await gov.admit(user_text, who, _counters(0, out), out.decisions)
+        # Which models may serve depends on the request, not on the turn: decided once.
+        allowed = await gov.route(who, guarded, _counters(0, out), out.decisions)
         governed = _Governed(gov, who, guarded)
         user_text = guarded.text
         system = gov.system_prompt(system)
@@ -183,11 +186,6 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         if changed:
             history -= dropped
             out.flag(CONTEXT_TRUNCATED)
-        allowed = None
-        if governed is not None:
-            allowed = await governed.gov.route(
-                governed.who, governed.guarded, _counters(step, out), out.decisions
-            )
         step += 1
         turns += 1
         request = ModelRequest(

@@ -17,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import queue
+import sqlite3
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Executable
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -38,7 +40,10 @@ class _Write:
     loop: asyncio.AbstractEventLoop | None
 
 
-_STOP = object()
+# How long the writer thread leaves unwaited writes for an inline committer.
+GRACE_S = 0.002
+# How long the writer thread waits for SQLite's write lock (matches the store's pragma).
+BUSY_TIMEOUT_MS = 10_000
 
 
 class GroupWriter:
@@ -46,6 +51,13 @@ class GroupWriter:
 
     ``submit`` is thread-safe and never blocks on the database. ``close`` drains the
     queue, so nothing submitted before it is lost.
+
+    Two committers share the connection, one at a time (``_conn_lock``): the writer
+    thread, which drains what nobody waits for, and a caller that waits for its write
+    and finds the connection free — it commits everything pending itself, on its own
+    thread, which spares the two thread hand-offs a waited write would otherwise cost
+    (the largest part of a durable run's latency). A batch is taken from the queue
+    only while holding the connection, so batches commit in the order they were taken.
     """
 
     def __init__(self, engine: Engine, *, max_batch: int = 2048) -> None:
@@ -56,10 +68,16 @@ class GroupWriter:
         self._qmark = engine.dialect.paramstyle == "qmark"
         self._compiled: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Write | object] = queue.SimpleQueue()
+        self._pending: list[_Write] = []
+        self._cond = threading.Condition()
+        self._conn_lock = threading.Lock()
+        self._conn: Connection | None = None
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
         self._closed = False
+        self._stopping = False
+        # Set when the writer thread must not wait out its grace period: a waited
+        # write could not be committed inline, the queue is long, or it is closing.
+        self._urgent = False
         self.commits = 0
         self.writes = 0
 
@@ -71,17 +89,15 @@ class GroupWriter:
         The future carries the write's exception if it failed. Writes not waited on
         that fail are logged; they are never silently dropped.
         """
-        if self._closed:
-            raise RuntimeError("the store writer is closed")
-        if self._thread is None:
-            self._start()
-        if wait:
-            loop = asyncio.get_running_loop()
-            fut: asyncio.Future[None] = loop.create_future()
-            self._queue.put(_Write(statement, params, fut, loop))
-            return fut
-        self._queue.put(_Write(statement, params, None, None))
-        return None
+        if not wait:
+            self._enqueue(_Write(statement, params, None, None))
+            return None
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._enqueue(_Write(statement, params, fut, loop))
+        if not self._commit_inline():
+            self._hurry()
+        return fut
 
     async def flush(self) -> None:
         """Wait until every write submitted so far is committed."""
@@ -89,49 +105,150 @@ class GroupWriter:
             return
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
-        self._queue.put(_Write(_NOOP, {}, fut, loop))
+        self._enqueue(_Write(_NOOP, {}, fut, loop))
+        if not self._commit_inline():
+            self._hurry()
         await fut
 
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
             if self._closed:
                 return
             self._closed = True
-            if self._thread is not None:
-                self._queue.put(_STOP)
-                self._thread.join()
+            self._stopping = True
+            self._urgent = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join()
+        self._drain()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
-    def _start(self) -> None:
-        with self._lock:
+    def _enqueue(self, write: _Write) -> None:
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the store writer is closed")
+            self._pending.append(write)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="keel-writer", daemon=True)
                 self._thread.start()
+            if len(self._pending) >= self._max_batch:
+                self._urgent = True
+                self._cond.notify()
+            elif len(self._pending) == 1:
+                self._cond.notify()
+
+    def _hurry(self) -> None:
+        with self._cond:
+            self._urgent = True
+            self._cond.notify()
+
+    def _commit_inline(self) -> bool:
+        """Commit what is pending on the caller's thread, if that cannot block it.
+
+        Only on SQLite, only when no other committer holds the connection, and only
+        if the database's write lock is free right now (another process may hold
+        it): the caller's event loop must never wait on a lock. Otherwise the
+        writer thread, which may wait, does it.
+        """
+        if not self._qmark or not self._conn_lock.acquire(blocking=False):
+            return False
+        try:
+            if not self._lock_now():
+                return False
+            begun = True
+            while self._take_and_commit(begun=begun):
+                begun = False
+            self._end_if_open()
+        finally:
+            self._conn_lock.release()
+        return True
+
+    def _lock_now(self) -> bool:
+        """Open the SQLite write transaction without waiting; False if it is taken."""
+        raw = self._raw()
+        if raw.in_transaction:
+            raw.commit()
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        return True
+
+    def _begin_waiting(self, raw: Any) -> None:
+        """Open the SQLite write transaction, waiting up to ``BUSY_TIMEOUT_MS`` for it.
+
+        The writer's connection has no busy timeout of its own (so the inline path
+        never waits); the writer thread waits here instead, off the event loop.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        delay = 0.001
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+    def _raw(self) -> Any:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+            if self._qmark:
+                self._conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA busy_timeout=0"
+                )
+        return self._conn.connection.driver_connection
+
+    def _end_if_open(self) -> None:
+        # The inline path opened a transaction before knowing whether anything was
+        # left to commit (the writer thread may have taken it meanwhile).
+        assert self._conn is not None
+        raw: Any = self._conn.connection.driver_connection
+        if raw.in_transaction:
+            raw.execute("COMMIT")
+
+    def _take_and_commit(self, *, begun: bool = False) -> bool:
+        """Commit one batch of what is pending; hold ``_conn_lock``. False if none.
+
+        ``begun``: the SQLite write transaction is already open (inline path).
+        """
+        with self._cond:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+        if not batch:
+            return False
+        self._raw()
+        assert self._conn is not None
+        self._commit(self._conn, batch, begun=begun)
+        return True
+
+    def _drain(self) -> None:
+        with self._conn_lock:
+            while self._take_and_commit():
+                pass
 
     def _run(self) -> None:
-        with self._engine.connect() as conn:
-            while True:
-                first = self._queue.get()
-                if first is _STOP:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stopping:
+                    self._cond.wait()
+                if self._stopping and not self._pending:
                     return
-                batch: list[_Write] = [first]  # type: ignore[list-item]
-                stop = False
-                while len(batch) < self._max_batch:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is _STOP:
-                        stop = True
-                        break
-                    batch.append(item)  # type: ignore[arg-type]
-                self._commit(conn, batch)
-                if stop:
-                    return
+                if not self._urgent:
+                    # Writes nobody waits for can wait a moment: a run usually ends
+                    # with a waited write that commits them all inline, in one group.
+                    self._cond.wait(timeout=GRACE_S)
+                self._urgent = False
+            self._drain()
 
-    def _commit(self, conn: Connection, batch: list[_Write]) -> None:
+    def _commit(self, conn: Connection, batch: list[_Write], *, begun: bool = False) -> None:
         errors: dict[int, BaseException] = {}
         try:
-            self._transaction(conn, batch)
+            self._transaction(conn, batch, begun=begun)
         except Exception:
             # One bad write must not fail its neighbours: replay the group one by one
             # so each caller learns its own outcome.
@@ -139,8 +256,7 @@ class GroupWriter:
                 if w.statement is _NOOP:
                     continue
                 try:
-                    with conn.begin():
-                        conn.execute(w.statement, [dict(w.params)])
+                    self._transaction(conn, [w], begun=False)
                 except Exception as e:
                     errors[i] = e
                     if w.future is None:
@@ -149,57 +265,44 @@ class GroupWriter:
         self.writes += len(batch)
         self._resolve(batch, errors)
 
-    def _transaction(self, conn: Connection, batch: list[_Write]) -> None:
+    def _transaction(self, conn: Connection, batch: list[_Write], *, begun: bool) -> None:
         if not self._qmark:
             with conn.begin():
-                self._execute_grouped(conn, batch)
+                for stmt, rows in _groups(batch):
+                    conn.execute(stmt, [dict(r) for r in rows])
             return
         # SQLite: one explicit transaction on the driver connection (see __init__ for
         # why), whatever the driver's own implicit-transaction mode is.
         raw: Any = conn.connection.driver_connection
-        if raw.in_transaction:
-            raw.commit()
-        raw.execute("BEGIN IMMEDIATE")
+        if not begun:
+            if raw.in_transaction:
+                raw.commit()
+            self._begin_waiting(raw)
+        sql = ""
         try:
-            self._execute_grouped(conn, batch)
+            for stmt, rows in _groups(batch):
+                sql, order = self._prepared(stmt, rows[0])
+                raw.executemany(sql, [tuple([row[k] for k in order]) for row in rows])
             raw.execute("COMMIT")
+        except sqlite3.Error as e:
+            raw.execute("ROLLBACK")
+            # The same exception types as through SQLAlchemy (IntegrityError...).
+            raise DBAPIError.instance(sql, None, e, sqlite3.Error) from e
         except BaseException:
             raw.execute("ROLLBACK")
             raise
 
-    def _execute_grouped(self, conn: Connection, batch: list[_Write]) -> None:
-        # Consecutive writes of the same statement go out as one executemany; order
-        # across statements is kept.
-        i, n = 0, len(batch)
-        while i < n:
-            stmt = batch[i].statement
-            j = i
-            rows: list[dict[str, Any]] = []
-            while j < n and batch[j].statement is stmt:
-                rows.append(dict(batch[j].params))
-                j += 1
-            if stmt is not _NOOP:
-                self._execute(conn, stmt, rows)
-            i = j
-
-    def _execute(self, conn: Connection, stmt: Executable, rows: list[dict[str, Any]]) -> None:
-        if not self._qmark:
-            conn.execute(stmt, rows)
-            return
-        key = (id(stmt), tuple(rows[0]))
+    def _prepared(self, stmt: Executable, first: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+        """The statement's SQL and parameter order, compiled once per statement shape."""
+        key = (id(stmt), tuple(first))
         prepared = self._compiled.get(key)
         if prepared is None:
             compiled = cast(ClauseElement, stmt).compile(
-                dialect=self._engine.dialect, column_keys=list(rows[0])
+                dialect=self._engine.dialect, column_keys=list(first)
             )
             order = tuple(cast(SQLCompiler, compiled).positiontup or ())
             prepared = self._compiled[key] = (str(compiled), order)
-        sql, order = prepared
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(sql, [tuple(row[k] for k in order) for row in rows])
-        finally:
-            cursor.close()
+        return prepared
 
     @staticmethod
     def _resolve(batch: list[_Write], errors: dict[int, BaseException]) -> None:
@@ -207,10 +310,32 @@ class GroupWriter:
         for i, w in enumerate(batch):
             if w.future is not None and w.loop is not None:
                 by_loop.setdefault(w.loop, []).append((w.future, errors.get(i)))
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
         for loop, items in by_loop.items():
+            if loop is current:
+                # Committed inline, on the waiter's own loop: settle now.
+                _settle(items)
+                continue
             # A closed loop means its process is shutting down: nobody is left to tell.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, items)
+
+
+def _groups(batch: list[_Write]) -> list[tuple[Executable, list[Mapping[str, Any]]]]:
+    """Runs of consecutive writes of the same statement, in order (each one
+    executemany); ``flush`` markers are dropped."""
+    groups: list[tuple[Executable, list[Mapping[str, Any]]]] = []
+    for w in batch:
+        if w.statement is _NOOP:
+            continue
+        if groups and groups[-1][0] is w.statement:
+            groups[-1][1].append(w.params)
+        else:
+            groups.append((w.statement, [w.params]))
+    return groups
 
 
 def _settle(items: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
