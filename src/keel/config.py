@@ -13,6 +13,10 @@ below them reads the environment.
     max_concurrency_per_agent = 64           # KEEL_MAX_CONCURRENCY_PER_AGENT
     max_queue = 10000                        # KEEL_MAX_QUEUE
     session_turns = 20                       # KEEL_SESSION_TURNS
+    audit_checkpoint_every = 1000            # KEEL_AUDIT_CHECKPOINT_EVERY (records)
+    audit_checkpoint_interval_s = 60         # KEEL_AUDIT_CHECKPOINT_INTERVAL_S
+    audit_checkpoint_file = "checkpoints.jsonl"  # KEEL_AUDIT_CHECKPOINT_FILE (also publish there)
+    audit_checkpoint_webhook = "https://…"   # KEEL_AUDIT_CHECKPOINT_WEBHOOK (POST each)
 
     [prices]                                 # USD per million tokens, overrides the table
     "openai:gpt-4o-mini" = { input = 0.15, output = 0.60 }
@@ -50,6 +54,10 @@ class Settings(BaseModel):
     max_queue: int = Field(default=10_000, ge=0)
     session_turns: int = Field(default=20, ge=0)
     prices: dict[str, Price] = Field(default_factory=dict)
+    audit_checkpoint_every: int = Field(default=1000, ge=1)
+    audit_checkpoint_interval_s: float = Field(default=60.0, gt=0)
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_webhook: str | None = None
     config_file: Path | None = None
 
     @property
@@ -66,6 +74,10 @@ _ENV = {
     "KEEL_MAX_CONCURRENCY_PER_AGENT": "max_concurrency_per_agent",
     "KEEL_MAX_QUEUE": "max_queue",
     "KEEL_SESSION_TURNS": "session_turns",
+    "KEEL_AUDIT_CHECKPOINT_EVERY": "audit_checkpoint_every",
+    "KEEL_AUDIT_CHECKPOINT_INTERVAL_S": "audit_checkpoint_interval_s",
+    "KEEL_AUDIT_CHECKPOINT_FILE": "audit_checkpoint_file",
+    "KEEL_AUDIT_CHECKPOINT_WEBHOOK": "audit_checkpoint_webhook",
 }
 
 

@@ -24,7 +24,6 @@ from rich.console import Console
 from keel import __version__
 from keel.audit import (
     AuditLog,
-    AuditOptions,
     AuditPublicKey,
     Checkpoint,
     ExportFormat,
@@ -39,7 +38,6 @@ from keel.audit import (
     verify_proof,
 )
 from keel.audit.export import formatter
-from keel.audit.log import SIGNING_KEY_FILE
 from keel.audit.record import tenant_key
 from keel.cli import context
 from keel.config import Settings
@@ -71,13 +69,11 @@ def _audit(config: Path | None, **overrides: Any) -> Iterator[tuple[AuditLog, Se
     """The store's audit log with the signing key in the data dir; closed afterwards."""
     try:
         s = context.settings(config)
-        store = context.open_store(s)
+        store = context.open_store(s, audit=False)
     except KeelError as e:
         raise _fail(f"{e.code}: {e.message}") from None
     try:
-        options = AuditOptions.for_store(store)
-        if options.signing_key_path is None:
-            options = replace(options, signing_key_path=s.data_dir / SIGNING_KEY_FILE)
+        options = context.audit_options(s, store)
         yield AuditLog.of(store, replace(options, **overrides)), s
     except KeelError as e:
         raise _fail(f"{e.code}: {e.message}", 2 if isinstance(e, UserError) else 1) from None

@@ -8,9 +8,11 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from keel.agent import Agent
+from keel.audit.log import SIGNING_KEY_FILE, AuditLog, AuditOptions
 from keel.config import Settings, load_settings
 from keel.engine.local.engine import AgentLoader, LocalEngine
 from keel.errors import UserError
@@ -71,8 +73,27 @@ def agent_for_run(s: Settings) -> AgentLoader:
     return load
 
 
-def open_store(s: Settings) -> Store:
-    return Store.open(s.store_url)
+def open_store(s: Settings, *, audit: bool = True) -> Store:
+    """The store, with its audit log open under the settings' checkpoint options
+    (``audit=False`` leaves that to the caller, e.g. ``keel audit`` with overrides)."""
+    store = Store.open(s.store_url)
+    if audit:
+        AuditLog.of(store, audit_options(s, store))
+    return store
+
+
+def audit_options(s: Settings, store: Store) -> AuditOptions:
+    """Checkpointing as configured; the signing key in the data dir by default."""
+    options = AuditOptions.for_store(
+        store,
+        checkpoint_every=s.audit_checkpoint_every,
+        checkpoint_interval_s=s.audit_checkpoint_interval_s,
+        checkpoint_file=s.audit_checkpoint_file,
+        checkpoint_webhook=s.audit_checkpoint_webhook,
+    )
+    if options.signing_key_path is None:
+        options = replace(options, signing_key_path=s.data_dir / SIGNING_KEY_FILE)
+    return options
 
 
 def engine(store: Store, s: Settings) -> LocalEngine:
