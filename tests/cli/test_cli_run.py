@@ -108,13 +108,14 @@ def test_plain_output_shows_answer_fallback_steps_and_where_the_data_is(keel: Ke
     assert f"data: {(keel.data / 'keel.db').resolve()}" in out
 
 
-def test_a_risky_tool_stops_the_run_for_approval_under_the_default_policy(keel: Keel) -> None:
+def test_a_risky_tool_waits_for_approval_under_the_default_policy(keel: Keel) -> None:
     result = keel("run", HELPDESK, "reset password for jdoe", "--json")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # waiting is not failing (docs/hitl.md)
     doc = json.loads(result.stdout)
-    assert doc["status"] == "failed"
+    assert doc["status"] == "awaiting_approval"
     assert doc["error"]["code"] == "APPROVAL_REQUIRED"
+    assert "apr_" in doc["error"]["message"]
     assert [(d["point"], d["result"]) for d in doc["decisions"]] == [
         ("input", "allow"),
         ("route", "allow"),
@@ -122,7 +123,11 @@ def test_a_risky_tool_stops_the_run_for_approval_under_the_default_policy(keel: 
         ("tool", "require_approval"),
     ]
     assert all(d["policy_hash"].startswith("sha256:") for d in doc["decisions"])
-    assert [t["name"] for t in doc["trace"]] == ["rules:default", "lookup_user"]
+    assert [(t["name"], t["state"]) for t in doc["trace"]] == [
+        ("rules:default", "completed"),
+        ("lookup_user", "completed"),
+        ("reset_password", "started"),
+    ]
 
 
 def test_an_employee_role_may_not_reset_passwords(keel: Keel) -> None:

@@ -1,7 +1,8 @@
 """The ``keel`` command.
 
 Exit codes: 0 ok, 1 the run (or the operation) failed, 2 bad input — a broken
-spec, invalid arguments or configuration.
+spec, invalid arguments or configuration. A run waiting for approval has not
+failed: ``keel run`` exits 0 and prints the approval to decide.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from keel.cli import context, render
+from keel.cli.approvals_cmd import approvals_app
 from keel.cli.audit_cmd import audit_app
 from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
@@ -36,6 +38,7 @@ runs_app = typer.Typer(help="Inspect and resume runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
+app.add_typer(approvals_app, name="approvals")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -169,7 +172,7 @@ def run(
             render.print_run(out, rec, steps, data=store.location)
     finally:
         store.close()
-    if rec.status != "completed":
+    if rec.status not in ("completed", "awaiting_approval"):
         raise typer.Exit(EXIT_FAILED)
 
 

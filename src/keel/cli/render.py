@@ -67,6 +67,17 @@ def print_run(console: Console, rec: RunRecord, steps: list[StepRecord], *, data
     """A finished run: its answer, how it got there (the step trace), where it is stored."""
     if rec.status == "completed":
         console.print(Panel(escape(_text(rec.output)), title="answer", title_align="left"))
+    elif rec.status == "awaiting_approval":
+        # Not a failure: the run continues once a person decides (keel approvals).
+        console.print(
+            Panel(
+                f"{escape(rec.error_message or '')}\n"
+                "decide with: keel approvals approve|reject ID (keel approvals list)",
+                title="run awaiting_approval",
+                title_align="left",
+                border_style="yellow",
+            )
+        )
     else:
         console.print(
             Panel(
@@ -138,7 +149,12 @@ def print_timeline(console: Console, steps: list[StepRecord]) -> None:
 def print_runs(console: Console, records: list[RunRecord]) -> None:
     table = Table(expand=False)
     for col in ("run", "agent", "status", "model", "steps", "tokens", "cost", "created (UTC)"):
-        table.add_column(col, no_wrap=col == "run")
+        # Ids and statuses are read by scripts: never wrapped or cut, however narrow.
+        table.add_column(
+            col,
+            no_wrap=col in ("run", "status"),
+            min_width=len("awaiting_approval") if col == "status" else None,
+        )
     for r in records:
         table.add_row(
             r.id,

@@ -1,11 +1,21 @@
 """The agent loop, a deterministic function over the ``Effects`` seam."""
 
 from keel.loop.context import estimate_tokens, fit_context
-from keel.loop.effects import Effects
+from keel.loop.effects import (
+    DEFAULT_APPROVER_ROLES,
+    ApprovalDecision,
+    ApprovalRequest,
+    AwaitingApproval,
+    Effects,
+)
 from keel.loop.run import CONTEXT_TRUNCATED, RunInput, RunOutcome, run_agent
 
 __all__ = [
     "CONTEXT_TRUNCATED",
+    "DEFAULT_APPROVER_ROLES",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "AwaitingApproval",
     "Effects",
     "RunInput",
     "RunOutcome",

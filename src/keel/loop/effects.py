@@ -19,10 +19,18 @@ means:
   ``tool(step, c)``   an activity ``keel.tool`` with the tool's timeout as its
                       start-to-close timeout and ``maximum_attempts=1`` unless the tool
                       is idempotent; the idempotency key is ``run_id:step``
+  ``decide(step, r)`` a signal ``keel.decide`` (carrying the ``ApprovalDecision``) awaited
+                      with ``workflow.wait_condition``; the pending request is written to
+                      the store's ``approvals`` table by an activity first, so people
+                      list and decide it the same way as on the local engine. The SLA
+                      timer (escalation issue) will be the wait's timeout
   ``now()``           ``workflow.now()`` — replay-safe time
-  approvals           (humans-in-the-loop issue) a signal ``keel.decide`` awaited with
-                      ``workflow.wait_condition`` and the SLA as its timeout
   ==================  ====================================================================
+
+  The local engine has no process to keep waiting: ``decide`` records the request
+  and raises ``AwaitingApproval``, which ends the attempt with the run in
+  ``awaiting_approval``; once a person decides, the run is resumed, earlier steps
+  replay from the journal and ``decide`` returns the recorded decision.
 
   Because Temporal replays workflow code from its history, the loop must stay
   deterministic: no clocks, randomness or I/O except through these methods.
@@ -30,10 +38,90 @@ means:
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 from keel.models.base import ModelRequest, ModelResponse, ToolCall
 from keel.tools.base import ToolResult
+
+# Who may decide an approval when policy data names nobody.
+DEFAULT_APPROVER_ROLES: tuple[str, ...] = ("approver", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequest:
+    """A tool call waiting for a person: what they see to decide it.
+
+    ``arguments`` are masked (PII per the spec's ``journal`` destination, and the
+    fields policy marks with ``mask_fields``); the call itself stays in the loop.
+    """
+
+    tool: str
+    arguments: Mapping[str, Any]
+    reasons: tuple[str, ...]
+    risk: str
+    policy_hash: str = ""
+    roles: tuple[str, ...] = DEFAULT_APPROVER_ROLES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "arguments": dict(self.arguments),
+            "reasons": list(self.reasons),
+            "risk": self.risk,
+            "policy_hash": self.policy_hash,
+            "roles": list(self.roles),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalDecision:
+    """A person's decision. ``arguments`` replaces the call's arguments when set
+    (approved with edits); ``reason`` of a rejection goes back to the model."""
+
+    approval_id: str
+    outcome: Literal["approved", "rejected"]
+    decider: str
+    reason: str | None = None
+    arguments: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "approval_id": self.approval_id,
+            "outcome": self.outcome,
+            "decider": self.decider,
+            "reason": self.reason,
+            "arguments": self.arguments,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ApprovalDecision:
+        outcome = d["outcome"]
+        if outcome not in ("approved", "rejected"):
+            raise ValueError(f"unknown approval outcome {outcome!r}")
+        args = d.get("arguments")
+        return cls(
+            approval_id=d["approval_id"],
+            outcome=outcome,
+            decider=d["decider"],
+            reason=d.get("reason"),
+            arguments=None if args is None else dict(args),
+        )
+
+
+class AwaitingApproval(Exception):
+    """Control flow: the run cannot go on until a person decides ``approval_id``.
+
+    Raised by ``Effects.decide`` of engines that do not keep a run waiting in memory;
+    ``run_agent`` turns it into a run in ``awaiting_approval``.
+    """
+
+    def __init__(self, approval_id: str, request: ApprovalRequest) -> None:
+        reasons = "; ".join(request.reasons) or "no reason given"
+        super().__init__(f"approval {approval_id} pending for tool {request.tool!r}: {reasons}")
+        self.approval_id = approval_id
+        self.request = request
 
 
 class Effects(Protocol):
@@ -48,6 +136,15 @@ class Effects(Protocol):
 
         Raises ``NeedsReview`` when a resumed run finds a non-idempotent call that
         started and has no recorded result.
+        """
+        ...
+
+    async def decide(self, step: int, request: ApprovalRequest) -> ApprovalDecision:
+        """A person's decision on a tool call that needs approval.
+
+        Journaled like any step: a resumed run gets the recorded decision back. Raises
+        ``AwaitingApproval`` while no decision exists (the local engine), or
+        ``ApprovalRequired`` where approvals cannot be kept (no store).
         """
         ...
 

@@ -17,6 +17,12 @@ Limits and what happens at each (the code a failed run carries):
 * an answer that fails the output schema gets one repair turn, then ``OUTPUT_INVALID``
 * the same tool failing ``MAX_CONSECUTIVE_TOOL_FAILURES`` times in a row →
   ``TOOL_ERROR`` / ``TOOL_TIMEOUT``
+
+A tool call that policy answers with ``require_approval`` (or whose tool declares
+``requires_approval``) goes through ``effects.decide`` at its own step, before the
+tool's: rejected, the model gets the reason as the tool's error result (flag
+``APPROVAL_REJECTED``); approved, the tool runs, with the decider's edited arguments
+if any. While nobody has decided, the run ends in ``awaiting_approval``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any, Literal
 from keel.agent import Agent
 from keel.errors import (
     AgentTimeout,
+    ApprovalRequired,
     BudgetExceeded,
     ErrorCode,
     InputInvalid,
@@ -43,7 +50,7 @@ from keel.errors import (
 from keel.governance.governor import Governor, GuardedInput, RunGovernance
 from keel.governance.policy import AgentIdentity, Principal, RunCounters, ToolFacts
 from keel.loop.context import fit_context
-from keel.loop.effects import Effects
+from keel.loop.effects import ApprovalDecision, ApprovalRequest, AwaitingApproval, Effects
 from keel.models.base import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from keel.tools import ToolResult, truncate_utf8
 
@@ -52,7 +59,8 @@ log = logging.getLogger(__name__)
 MAX_CONSECUTIVE_TOOL_FAILURES = 3
 CONTEXT_TRUNCATED = "CONTEXT_TRUNCATED"
 
-Outcome = Literal["completed", "failed", "needs_review"]
+Outcome = Literal["completed", "failed", "needs_review", "awaiting_approval"]
+APPROVAL_REJECTED = "APPROVAL_REJECTED"
 
 # Who a run acts for when the caller names nobody: no roles, so least privilege.
 ANONYMOUS = Principal("anonymous")
@@ -84,6 +92,9 @@ class RunOutcome:
     usage: Usage = field(default_factory=Usage)
     cost_usd: float | None = 0.0
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    # Set when the run stopped in ``awaiting_approval``: the request and its id.
+    approval_id: str | None = None
+    approval: ApprovalRequest | None = None
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -110,6 +121,13 @@ async def run_agent(agent: Agent, run: RunInput, effects: Effects) -> RunOutcome
             raise AgentTimeout(
                 f"run exceeded its {agent.limits.timeout_s:g}s time limit (spec.limits.timeout_s)"
             ) from None
+    except AwaitingApproval as e:
+        out.status, out.error_code, out.error_message = (
+            "awaiting_approval",
+            "APPROVAL_REQUIRED",
+            str(e),
+        )
+        out.approval_id, out.approval = e.approval_id, e.request
     except NeedsReview as e:
         out.status, out.error_code, out.error_message = "needs_review", e.code, e.message
     except RunError as e:
@@ -202,14 +220,15 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         messages.append(message)
         if message.tool_calls:
             for call in message.tool_calls:
-                result = await _call_tool(agent, effects, step + 1, call, governed, out)
-                if result.error_kind not in ("unknown_tool", "denied"):
-                    step += 1
+                called = await _call_tool(agent, effects, step + 1, call, governed, out)
+                result = called.result
+                if called.steps:
+                    step += called.steps
                     out.steps = step
                 content, truncated = truncate_utf8(result.content, limits.max_tool_result_bytes)
                 if truncated or result.truncated:
                     out.flag(CONTEXT_TRUNCATED)
-                if governed is not None and result.error_kind not in ("unknown_tool", "denied"):
+                if governed is not None and called.executed:
                     content = governed.gov.guard_tool_result(
                         call.name, content, seed=f"{run.run_id}:{step}"
                     )
@@ -250,6 +269,15 @@ def _counters(step: int, out: RunOutcome) -> RunCounters:
     return RunCounters(step, out.usage.total_tokens, out.cost_usd)
 
 
+@dataclass(frozen=True, slots=True)
+class _Called:
+    """A tool call's result, the journal steps it used, whether the tool ran."""
+
+    result: ToolResult
+    steps: int = 0
+    executed: bool = False
+
+
 async def _call_tool(
     agent: Agent,
     effects: Effects,
@@ -257,28 +285,78 @@ async def _call_tool(
     call: ToolCall,
     governed: _Governed | None,
     out: RunOutcome,
-) -> ToolResult:
+) -> _Called:
     tool = agent.tools.get(call.name)
     if tool is None:
-        return _unknown_tool(agent, call)
+        return _Called(_unknown_tool(agent, call))
+    info = tool.info
+    approval: dict[str, Any] | None = {} if info.requires_approval else None
     if governed is not None:
-        info = tool.info
-        decision = await governed.gov.check_tool(
-            governed.who,
-            governed.guarded,
-            _counters(step - 1, out),
-            ToolFacts(call.name, info.risk, info.scopes, call.arguments),
-            out.decisions,
-        )
-        if decision.result == "deny":
-            out.flag("POLICY_DENIED")
-            reasons = "; ".join(decision.reasons) or "denied by policy"
-            return ToolResult(
-                content=f"error: this call was denied by policy: {reasons}",
-                error=f"denied by policy: {reasons}",
-                error_kind="denied",
+        try:
+            decision = await governed.gov.check_tool(
+                governed.who,
+                governed.guarded,
+                _counters(step - 1, out),
+                ToolFacts(call.name, info.risk, info.scopes, call.arguments),
+                out.decisions,
             )
-    return await effects.tool(step, call)
+        except ApprovalRequired as e:
+            approval = dict(e.details.get("decision") or {})
+        else:
+            if decision.result == "deny":
+                out.flag("POLICY_DENIED")
+                reasons = "; ".join(decision.reasons) or "denied by policy"
+                return _Called(
+                    ToolResult(
+                        content=f"error: this call was denied by policy: {reasons}",
+                        error=f"denied by policy: {reasons}",
+                        error_kind="denied",
+                    )
+                )
+            if approval is not None:
+                approval = decision.to_dict()
+    if approval is None:
+        return _Called(await effects.tool(step, call), 1, executed=True)
+    verdict = await effects.decide(step, _approval_request(agent, call, approval))
+    if verdict.outcome == "rejected":
+        out.flag(APPROVAL_REJECTED)
+        return _Called(_rejected(call, verdict), 1)
+    if verdict.arguments is not None:
+        call = ToolCall(call.id, call.name, dict(verdict.arguments))
+    return _Called(await effects.tool(step + 1, call), 2, executed=True)
+
+
+def _approval_request(agent: Agent, call: ToolCall, decision: dict[str, Any]) -> ApprovalRequest:
+    """What the decider sees: the call with its arguments masked as the journal keeps
+    them, and the policy fields it names masked whole."""
+    gov = agent.governor
+    args: Any = call.arguments if gov is None else gov.mask_json(call.arguments, "journal")
+    masked = dict(args) if isinstance(args, dict) else dict(call.arguments)
+    for name in decision.get("mask_fields") or ():
+        if name in masked:
+            masked[name] = "[MASKED]"
+    reasons = tuple(decision.get("reasons") or ())
+    if not reasons:
+        reasons = (f"tool {call.name} is declared to require approval",)
+    return ApprovalRequest(
+        tool=call.name,
+        arguments=masked,
+        reasons=reasons,
+        risk=agent.tools[call.name].info.risk,
+        policy_hash=str(decision.get("policy_hash") or ""),
+    )
+
+
+def _rejected(call: ToolCall, verdict: ApprovalDecision) -> ToolResult:
+    # JSON with a ``message``, so rule-based answers that quote a result's message
+    # tell the user what happened instead of rendering a blank.
+    why = verdict.reason or "no reason given"
+    message = f"not done: a person declined this {call.name} request ({why})"
+    return ToolResult(
+        content=json.dumps({"error": APPROVAL_REJECTED, "message": message}),
+        error=f"approval rejected by {verdict.decider}: {why}",
+        error_kind="denied",
+    )
 
 
 def _unknown_tool(agent: Agent, call: ToolCall) -> ToolResult:

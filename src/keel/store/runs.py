@@ -15,7 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from keel.store.schema import run_steps, runs, sessions
 from keel.store.writer import GroupWriter
 
-RunStatus = Literal["queued", "running", "completed", "failed", "needs_review"]
+RunStatus = Literal["queued", "running", "awaiting_approval", "completed", "failed", "needs_review"]
+# ``awaiting_approval`` is neither terminal (never purged) nor unfinished in the
+# orphan sense (never resumed by ``resume``): it continues once a person decides.
 TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review")
 
 
@@ -221,6 +223,20 @@ class RunRepository:
             {"k_id": run_id, "status": status, "owner": owner, "updated_at": now},
             wait=wait,
         )
+
+    def claim(self, run_id: str, *, status: RunStatus, owner: str, now: float) -> bool:
+        """Move a run out of ``status`` into ``running`` for ``owner``, atomically.
+
+        Committed before it returns, on its own connection, so that of two processes
+        claiming the same run exactly one gets ``True``.
+        """
+        q = (
+            update(runs)
+            .where(runs.c.id == run_id, runs.c.status == status)
+            .values(status="running", owner=owner, updated_at=now)
+        )
+        with self._engine.begin() as conn:
+            return conn.execute(q).rowcount == 1
 
     # -- reads ---------------------------------------------------------------------
 

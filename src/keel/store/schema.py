@@ -39,7 +39,7 @@ runs = Table(
     Column("spec_path", Text, nullable=True),
     Column("tenant", String(128), nullable=True),
     Column("session_id", String(128), nullable=True),
-    # queued | running | completed | failed | needs_review
+    # queued | running | awaiting_approval | completed | failed | needs_review
     Column("status", String(24), nullable=False),
     Column("input", Text, nullable=False),
     Column("output", Text, nullable=True),
@@ -81,6 +81,34 @@ run_steps = Table(
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float, nullable=True),
 )
+
+# Approvals (keel.hitl): a run that needs a person's approval for a tool call stops
+# in ``awaiting_approval`` with one row here, keyed by its (run_id, step) — a row,
+# not a waiting task. ``arguments`` are masked for people; ``edited_arguments`` are
+# the decider's replacement, passed to the tool when approved with edits.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("agent", String(63), nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("tool", String(200), nullable=False),
+    Column("arguments", Text, nullable=False),  # JSON, masked
+    Column("reasons", Text, nullable=False),  # JSON list of strings
+    Column("risk", String(24), nullable=False),
+    Column("policy_hash", String(80), nullable=False),
+    Column("roles", Text, nullable=False),  # JSON list: roles that may decide
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("decider", String(200), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Column("edited_arguments", Text, nullable=True),  # JSON
+    Column("created_at", Float, nullable=False),
+    Column("decided_at", Float, nullable=True),
+    UniqueConstraint("run_id", "step", name="uq_approvals_run_step"),
+)
+Index("ix_approvals_status", approvals.c.status, approvals.c.created_at)
 
 sessions = Table(
     "sessions",

@@ -11,6 +11,11 @@ Journaled effects implement the exactly-once rule of ARCHITECTURE.md:
 
 Model results are journaled without waiting: losing one to a crash only means
 asking the model again, which has no side effect.
+
+Approvals (``decide``) are a step too: the first time, a row in ``approvals`` and a
+``started`` journal row are written and ``AwaitingApproval`` ends the attempt; once
+a person has decided, the resumed run completes the journal row with the decision,
+and later replays read it from there.
 """
 
 from __future__ import annotations
@@ -22,8 +27,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from keel.agent import Agent
+from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
-from keel.errors import NeedsReview
+from keel.engine.ids import new_id
+from keel.errors import ApprovalRequired, NeedsReview
+from keel.hitl._records import ApprovalRepository
+from keel.loop.effects import ApprovalDecision, ApprovalRequest, AwaitingApproval
 from keel.models.base import ModelRequest, ModelResponse, ToolCall
 from keel.store.runs import RunRepository, StepRecord
 from keel.tools import ToolContext, ToolResult, execute_tool
@@ -59,6 +68,14 @@ class DirectEffects:
         tool = self._agent.tools[call.name]
         return await execute_tool(tool, self._arguments(call), self._context(step))
 
+    async def decide(self, step: int, request: ApprovalRequest) -> ApprovalDecision:
+        # No store, nowhere to keep the request while a person decides: fail as before.
+        raise ApprovalRequired(
+            f"tool {request.tool!r} needs approval ({'; '.join(request.reasons)}); "
+            "approvals need a durable engine (LocalEngine(store))",
+            details={"request": request.to_dict()},
+        )
+
     def _arguments(self, call: ToolCall) -> dict[str, Any]:
         """The call's arguments with the PII this tool may see restored from the vault
         (the model, the journal and the audit log only ever hold the tokens)."""
@@ -79,7 +96,7 @@ class DirectEffects:
 class JournaledEffects(DirectEffects):
     """Journals every step under ``(run_id, step)`` and replays it on resume."""
 
-    __slots__ = ("_audit", "_journal", "_repo")
+    __slots__ = ("_approvals", "_audit", "_journal", "_repo")
 
     def __init__(
         self,
@@ -92,11 +109,57 @@ class JournaledEffects(DirectEffects):
         journal: Mapping[int, StepRecord] | None = None,
         clock: Callable[[], float] = time.time,
         audit: RunAudit | None = None,
+        approvals: ApprovalRepository | None = None,
     ) -> None:
         super().__init__(agent, run_id, session_id=session_id, tenant=tenant, clock=clock)
         self._repo = repo
         self._journal = journal or {}
         self._audit = audit
+        self._approvals = approvals
+
+    async def decide(self, step: int, request: ApprovalRequest) -> ApprovalDecision:
+        if self._approvals is None:
+            return await super().decide(step, request)
+        rec = self._replayed(step, "approval", request.tool)
+        if rec is not None and rec.state == "completed":
+            return ApprovalDecision.from_dict(rec.payload["decision"])
+        if rec is not None:
+            row = self._approvals.for_step(self._run_id, step)
+            if row is None:
+                raise NeedsReview(f"the approval of step {step} is missing from the store")
+            decision = row.decision
+            if decision is None:
+                raise AwaitingApproval(row.id, request)
+            payload = {"approval_id": row.id, "request": request.to_dict()}
+            payload["decision"] = decision.to_dict()
+            self._repo.complete_step(
+                self._run_id, step, payload=json.dumps(payload), finished_at=self._clock()
+            )
+            return decision
+        approval_id = new_id("apr")
+        now = self._clock()
+        # Secrets never reach a row people list, whatever the policy's mask_fields say.
+        shown = dataclasses.replace(request, arguments=redact(dict(request.arguments)))
+        self._approvals.insert(
+            approval_id,
+            run_id=self._run_id,
+            step=step,
+            agent=self._agent.name,
+            tenant=self._tenant,
+            request=shown,
+            now=now,
+        )
+        self._repo.journal_step(
+            self._run_id,
+            step,
+            kind="approval",
+            state="started",
+            name=request.tool,
+            payload=json.dumps({"approval_id": approval_id, "request": shown.to_dict()}),
+            started_at=now,
+            finished_at=None,
+        )
+        raise AwaitingApproval(approval_id, shown)
 
     def _replayed(self, step: int, kind: str, name: str | None) -> StepRecord | None:
         rec = self._journal.get(step) if self._journal else None

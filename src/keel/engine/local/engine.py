@@ -8,6 +8,10 @@ Admission control: at most ``max_concurrency`` runs execute at once (and at most
 ``max_concurrency_per_agent`` of one agent); up to ``max_queue`` more wait their
 turn; beyond that ``run`` raises ``RateLimited`` at once instead of queueing
 without bound.
+
+A run whose tool call needs a person's approval returns in ``awaiting_approval``:
+its approval is a row (``keel.hitl``), nothing waits in this process. Once the
+approval is decided, ``continue_run`` resumes it (in any process).
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from typing import Any
 
 from keel.agent import Agent
 from keel.audit.log import AuditLog
+from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, KeelError, NotFound, RateLimited, UserError
 from keel.governance.policy import Principal
+from keel.hitl._records import ApprovalRepository
 from keel.loop import RunInput, RunOutcome, run_agent
 from keel.models.base import Message, Usage
 from keel.store import Store
@@ -64,6 +70,7 @@ class LocalEngine:
         self.store = store
         # Durable runs are audited: the store's one audit log (keel.audit).
         self.audit = None if store is None else AuditLog.of(store)
+        self.approvals = None if store is None else ApprovalRepository(store.engine, store.writer)
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrency)
         self._per_agent_limit = max_concurrency_per_agent
@@ -129,6 +136,7 @@ class LocalEngine:
                     tenant=tenant,
                     clock=self._clock,
                     audit=audit,
+                    approvals=self.approvals,
                 )
             outcome = await run_agent(
                 agent, RunInput(input, history, now, run_id, principal), effects
@@ -153,6 +161,32 @@ class LocalEngine:
                 continue
             results.append(await self._resume_one(rec, load_agent))
         return results
+
+    async def continue_run(self, run_id: str, load_agent: AgentLoader) -> RunRecord:
+        """Continue a run in ``awaiting_approval`` whose approval has been decided.
+
+        The run replays from its journal (no completed step runs again), gets the
+        decision from ``Effects.decide`` and goes on; it may stop again at another
+        approval. Raises ``NotFound`` for an unknown run, ``Conflict`` if it is not
+        awaiting approval, its approval is still pending, or another process took it
+        first (the claim is atomic, so a run is never continued twice).
+        """
+        if self.store is None or self.approvals is None:
+            raise UserError("continuing a run needs a durable engine (LocalEngine(store))")
+        await self.store.writer.flush()
+        rec = self.store.runs.get(run_id)
+        if rec is None:
+            raise NotFound(f"no run {run_id!r}")
+        if rec.status != "awaiting_approval":
+            raise Conflict(f"run {run_id} is {rec.status}, not awaiting approval")
+        pending = [a.id for a in self.approvals.for_run(run_id) if a.status == "pending"]
+        if pending:
+            raise Conflict(f"run {run_id} still waits for approval {pending[0]}")
+        now = self._clock()
+        if not self.store.runs.claim(run_id, status="awaiting_approval", owner=self.owner, now=now):
+            raise Conflict(f"run {run_id} was continued by another process")
+        async with self._admitted(rec.agent):
+            return await self._resume_one(rec, load_agent)
 
     async def close(self) -> None:
         """Flush pending writes; afterwards this engine's unfinished runs are resumable
@@ -258,6 +292,7 @@ class LocalEngine:
         audit: RunAudit | None,
     ) -> RunRecord:
         now = self._clock()
+        waiting = outcome.status == "awaiting_approval"
         values = {
             "status": outcome.status,
             "output": None
@@ -274,9 +309,30 @@ class LocalEngine:
             "cost_usd": outcome.cost_usd,
             "decisions": json.dumps(outcome.decisions) if outcome.decisions else None,
             "updated_at": now,
-            "finished_at": now,
+            "finished_at": None if waiting else now,
         }
-        if audit is not None:
+        if audit is not None and waiting:
+            # Not finished: its policy decisions are recorded when it is (a resumed
+            # run takes them again, in order); the approval request is recorded now.
+            audit.flush()
+            if self.audit is not None and outcome.approval is not None:
+                self.audit.append(
+                    "approval",
+                    {
+                        "approval_id": outcome.approval_id,
+                        "event": "requested",
+                        "tool": outcome.approval.tool,
+                        "arguments": redact(dict(outcome.approval.arguments)),
+                        "reasons": list(outcome.approval.reasons),
+                        "risk": outcome.approval.risk,
+                        "policy_hash": outcome.approval.policy_hash,
+                        "roles": list(outcome.approval.roles),
+                    },
+                    actor=f"agent:{agent.name}",
+                    tenant=tenant,
+                    run_id=run_id,
+                )
+        elif audit is not None:
             # Queued before the run's final awaited commit, which therefore covers it.
             audit.finished(
                 outcome.status,
@@ -317,7 +373,7 @@ class LocalEngine:
             owner=self.owner,
             created_at=created_at,
             updated_at=now,
-            finished_at=now,
+            finished_at=None if waiting else now,
             decisions=outcome.decisions,
         )
 
@@ -392,6 +448,7 @@ class LocalEngine:
             journal=journal,
             clock=self._clock,
             audit=audit,
+            approvals=self.approvals,
         )
         log.info("resuming run %s from step %d", rec.id, max(journal, default=0))
         # A resumed run gets a fresh time budget: timeout_s bounds one execution attempt.
