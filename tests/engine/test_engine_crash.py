@@ -26,7 +26,8 @@ import pytest
 from keel.store import Store
 
 KEEL = Path(sys.executable).with_name("keel")
-DEADLINE_S = 15.0
+# Generous: a loaded CI machine can take seconds to start a keel process.
+DEADLINE_S = 60.0
 
 AGENT_YAML = r"""
 apiVersion: keel/v1
