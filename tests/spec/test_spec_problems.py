@@ -6,7 +6,7 @@ from spec_folders import VALID_SPEC, MakeAgent, problems
 
 LIMITS_KEYS = (
     "max_steps, max_tokens, max_cost_usd, timeout_s, max_tool_result_bytes, "
-    "context_budget_tokens, truncation"
+    "context_budget_tokens, truncation, daily"
 )
 
 

@@ -8,7 +8,7 @@ from keel.loop.effects import (
     AwaitingApproval,
     Effects,
 )
-from keel.loop.run import CONTEXT_TRUNCATED, RunInput, RunOutcome, run_agent
+from keel.loop.run import CONTEXT_TRUNCATED, RunInput, RunOutcome, UsedToday, run_agent
 
 __all__ = [
     "CONTEXT_TRUNCATED",
@@ -19,6 +19,7 @@ __all__ = [
     "Effects",
     "RunInput",
     "RunOutcome",
+    "UsedToday",
     "estimate_tokens",
     "fit_context",
     "run_agent",

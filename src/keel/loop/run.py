@@ -75,6 +75,17 @@ class RunInput:
     started_at: float = 0.0
     run_id: str = ""
     principal: Principal | None = None
+    # What this agent, and this tenant of it, used earlier today (UTC), for the daily
+    # budgets (spec.limits.daily); the engine reads it from the store.
+    used_today: UsedToday | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UsedToday:
+    agent_tokens: int = 0
+    agent_cost_usd: float = 0.0
+    tenant_tokens: int = 0
+    tenant_cost_usd: float = 0.0
 
 
 @dataclass(slots=True)
@@ -204,6 +215,8 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         if changed:
             history -= dropped
             out.flag(CONTEXT_TRUNCATED)
+        if run.used_today is not None:
+            _check_daily(agent, run.used_today, out)
         step += 1
         turns += 1
         request = ModelRequest(
@@ -410,6 +423,28 @@ def _account(agent: Agent, response: ModelResponse, out: RunOutcome) -> None:
             f"run used {out.usage.total_tokens} tokens, over its budget of {limits.max_tokens} "
             "(spec.limits.max_tokens)"
         )
+
+
+def _check_daily(agent: Agent, used: UsedToday, out: RunOutcome) -> None:
+    """Refuse the next model call once a daily budget is spent (this run included)."""
+    daily = agent.limits.daily
+    run_cost = out.cost_usd or 0.0
+    for scope, budget, tokens, cost in (
+        ("agent", daily.agent, used.agent_tokens, used.agent_cost_usd),
+        ("tenant", daily.tenant, used.tenant_tokens, used.tenant_cost_usd),
+    ):
+        if budget.max_tokens is not None and tokens + out.usage.total_tokens >= budget.max_tokens:
+            raise BudgetExceeded(
+                f"the {scope}'s daily token budget of {budget.max_tokens} is spent "
+                f"(spec.limits.daily.{scope}.max_tokens)",
+                details={"scope": scope, "used_tokens": tokens + out.usage.total_tokens},
+            )
+        if budget.max_cost_usd is not None and cost + run_cost >= budget.max_cost_usd:
+            raise BudgetExceeded(
+                f"the {scope}'s daily cost budget of ${budget.max_cost_usd:.4f} is spent "
+                f"(spec.limits.daily.{scope}.max_cost_usd)",
+                details={"scope": scope, "used_cost_usd": cost + run_cost},
+            )
 
 
 def _check_output(agent: Agent, text: str) -> tuple[bool, Any, str]:

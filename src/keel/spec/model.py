@@ -196,6 +196,20 @@ class ToolRef(_Strict):
 TruncationStrategy = Literal["shorten_oldest_tool_results", "drop_oldest_turns"]
 
 
+class DailyBudget(_Strict):
+    """Tokens and cost one scope (an agent, or one tenant of it) may use per UTC day."""
+
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_cost_usd: float | None = Field(default=None, ge=0)
+
+
+class DailyBudgets(_Strict):
+    """Per-day budgets, checked before each model call against the store's runs."""
+
+    agent: DailyBudget = Field(default_factory=DailyBudget)
+    tenant: DailyBudget = Field(default_factory=DailyBudget)
+
+
 class Limits(_Strict):
     max_steps: int = Field(default=16, ge=1, le=1000)
     max_tokens: int = Field(default=100_000, ge=1)
@@ -204,6 +218,7 @@ class Limits(_Strict):
     max_tool_result_bytes: int = Field(default=16_384, ge=64)
     context_budget_tokens: int = Field(default=32_000, ge=256)
     truncation: TruncationStrategy = "shorten_oldest_tool_results"
+    daily: DailyBudgets = Field(default_factory=DailyBudgets)
 
 
 # Sections that later issues fill. They are typed now so that a spec written today

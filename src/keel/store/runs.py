@@ -322,6 +322,20 @@ class RunRepository:
         with self._engine.connect() as conn:
             return [_run_record(r) for r in conn.execute(q).mappings()]
 
+    def usage_since(
+        self, since: float, *, agent: str, tenant: str | None
+    ) -> tuple[int, float, int, float]:
+        """Tokens and cost of ``agent``'s runs created since ``since``: in all, and of
+        ``tenant`` (unknown costs count as zero)."""
+        tokens = func.coalesce(func.sum(runs.c.input_tokens + runs.c.output_tokens), 0)
+        cost = func.coalesce(func.sum(runs.c.cost_usd), 0.0)
+        base = select(tokens, cost).where(runs.c.agent == agent, runs.c.created_at >= since)
+        scoped = base.where(runs.c.tenant.is_(None) if tenant is None else runs.c.tenant == tenant)
+        with self._engine.connect() as conn:
+            a_tokens, a_cost = conn.execute(base).one()
+            t_tokens, t_cost = conn.execute(scoped).one()
+        return int(a_tokens), float(a_cost), int(t_tokens), float(t_cost)
+
     def count_by_status(self) -> dict[str, int]:
         q = select(runs.c.status, func.count()).group_by(runs.c.status)
         with self._engine.connect() as conn:

@@ -36,7 +36,7 @@ from keel.engine.ids import new_run_id
 from keel.errors import Conflict, KeelError, NotFound, RateLimited, UserError
 from keel.governance.policy import Principal
 from keel.hitl._records import ApprovalRepository
-from keel.loop import RunInput, RunOutcome, run_agent
+from keel.loop import RunInput, RunOutcome, UsedToday, run_agent
 from keel.models.base import Message, Usage
 from keel.store import Store
 from keel.store.runs import RunRecord
@@ -139,7 +139,9 @@ class LocalEngine:
                     approvals=self.approvals,
                 )
             outcome = await run_agent(
-                agent, RunInput(input, history, now, run_id, principal), effects
+                agent,
+                RunInput(input, history, now, run_id, principal, self._used_today(agent, tenant)),
+                effects,
             )
             return await self._finish(
                 agent, run_id, input, session_id, tenant, now, outcome, audit=audit
@@ -213,6 +215,22 @@ class LocalEngine:
                 retry_after_s=1.0,
             )
         return _Slots(self, sems)
+
+    def _used_today(self, agent: Agent, tenant: str | None) -> UsedToday | None:
+        """Today's usage for the daily budgets; ``None`` when the spec sets none.
+
+        Read once per run: runs executing at the same time can together overshoot a
+        daily budget by at most what they spend meanwhile.
+        """
+        daily = agent.limits.daily
+        if all(
+            b.max_tokens is None and b.max_cost_usd is None for b in (daily.agent, daily.tenant)
+        ):
+            return None
+        if self.store is None:
+            raise UserError("daily budgets (spec.limits.daily) need a store to count usage")
+        since = _midnight_utc(self._clock())
+        return UsedToday(*self.store.runs.usage_since(since, agent=agent.name, tenant=tenant))
 
     def _history(
         self,
@@ -456,7 +474,9 @@ class LocalEngine:
         if rec.principal is not None:
             p = rec.principal
             principal = Principal(p["id"], tuple(p.get("roles", ())), p.get("tenant"))
-        run_input = RunInput(rec.input, history, now, rec.id, principal)
+        run_input = RunInput(
+            rec.input, history, now, rec.id, principal, self._used_today(agent, rec.tenant)
+        )
         outcome = await run_agent(agent, run_input, effects)
         return await self._finish(
             agent,
@@ -509,6 +529,10 @@ class LocalEngine:
         got = self.store.runs.get(rec.id)
         assert got is not None
         return got
+
+
+def _midnight_utc(now: float) -> float:
+    return now - now % 86_400
 
 
 def _stored(agent: Agent, value: Any) -> Any:
