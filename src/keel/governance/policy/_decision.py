@@ -103,7 +103,7 @@ class PolicyEngine(Protocol):
 
 
 class _Malformed(ValueError):
-    pass
+    """A decision document that does not have the documented shape."""
 
 
 def read_decision(
