@@ -155,18 +155,7 @@ def run(
         steps = store.runs.steps(rec.id)
         if as_json:
             doc = render.run_json(rec, data=store.location)
-            doc["trace"] = [
-                {
-                    "step": st.step,
-                    "kind": st.kind,
-                    "name": st.name,
-                    "state": st.state,
-                    "ms": None
-                    if st.finished_at is None
-                    else round((st.finished_at - st.started_at) * 1e3, 3),
-                }
-                for st in steps
-            ]
+            doc["trace"] = [render.step_json(st) for st in steps]
             sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         else:
             render.print_run(out, rec, steps, data=store.location)
@@ -221,18 +210,7 @@ def runs_show(
         steps = store.runs.steps(rec.id)
         if as_json:
             doc = render.run_json(rec, data=store.location)
-            doc["journal"] = [
-                {
-                    "step": st.step,
-                    "kind": st.kind,
-                    "name": st.name,
-                    "state": st.state,
-                    "payload": st.payload,
-                    "started_at": st.started_at,
-                    "finished_at": st.finished_at,
-                }
-                for st in steps
-            ]
+            doc["journal"] = [render.step_json(st, full=True) for st in steps]
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             return
         _plain(render.summary_line(rec))

@@ -6,6 +6,7 @@ Exit codes as for every ``keel`` command: 0 ok, 1 the check (or delivery) failed
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import sys
@@ -94,10 +95,8 @@ def parse_time(text: str, *, now: float | None = None) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
     if value[-1:] in units and value[:-1].replace(".", "", 1).isdigit():
         return (time.time() if now is None else now) - float(value[:-1]) * units[value[-1]]
-    try:
+    with contextlib.suppress(ValueError):
         return float(value)
-    except ValueError:
-        pass
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

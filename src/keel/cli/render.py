@@ -49,6 +49,26 @@ def run_json(rec: RunRecord, *, data: str | None = None) -> dict[str, Any]:
     }
 
 
+def step_json(step: StepRecord, *, full: bool = False) -> dict[str, Any]:
+    """One journal step for ``--json``: the trace form, or with ``full`` the journal
+    form (payload and timestamps instead of the duration)."""
+    doc: dict[str, Any] = {
+        "step": step.step,
+        "kind": step.kind,
+        "name": step.name,
+        "state": step.state,
+    }
+    if full:
+        doc.update(payload=step.payload, started_at=step.started_at, finished_at=step.finished_at)
+    else:
+        doc["ms"] = (
+            None
+            if step.finished_at is None
+            else round((step.finished_at - step.started_at) * 1e3, 3)
+        )
+    return doc
+
+
 def _when(ts: float | None) -> str:
     if ts is None:
         return "-"

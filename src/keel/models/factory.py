@@ -8,7 +8,7 @@ every attempt is bounded by the ref's ``timeout_s`` and retried up to its
 scripted) are used bare: they cannot time out or fail transiently.
 
 Nothing here reads the environment. ``credentials`` maps variable names to values
-(the CLI and the API pass ``os.environ``); a provider's key is
+(the CLI and the API pass the process environment); a provider's key is
 ``credentials[ref.api_key_env]`` or, by default, ``OPENAI_API_KEY`` /
 ``ANTHROPIC_API_KEY``, and its endpoint ``ref.base_url`` or ``OPENAI_BASE_URL`` /
 ``ANTHROPIC_BASE_URL``. A missing key is not an error here: that model raises a

@@ -228,8 +228,9 @@ class GroupWriter:
 
     def _drain(self) -> None:
         with self._conn_lock:
-            while self._take_and_commit():
-                pass
+            more = True
+            while more:
+                more = self._take_and_commit()
 
     def _run(self) -> None:
         while True:

@@ -311,24 +311,6 @@ class LocalEngine:
     ) -> RunRecord:
         now = self._clock()
         waiting = outcome.status == "awaiting_approval"
-        values = {
-            "status": outcome.status,
-            "output": None
-            if outcome.output is None
-            else json.dumps(_stored(agent, outcome.output), ensure_ascii=False),
-            "error_code": outcome.error_code,
-            "error_message": outcome.error_message,
-            "model_used": outcome.model_used,
-            "fallbacks": json.dumps(outcome.fallbacks) if outcome.fallbacks else None,
-            "flags": json.dumps(outcome.flags) if outcome.flags else None,
-            "steps": outcome.steps,
-            "input_tokens": outcome.usage.input_tokens,
-            "output_tokens": outcome.usage.output_tokens,
-            "cost_usd": outcome.cost_usd,
-            "decisions": json.dumps(outcome.decisions) if outcome.decisions else None,
-            "updated_at": now,
-            "finished_at": None if waiting else now,
-        }
         if audit is not None and waiting:
             # Not finished: its policy decisions are recorded when it is (a resumed
             # run takes them again, in order); the approval request is recorded now.
@@ -362,6 +344,25 @@ class LocalEngine:
                 decisions=outcome.decisions,
             )
         if self.store is not None:
+            # Only a stored run needs its row (and its output masked for the journal).
+            values = {
+                "status": outcome.status,
+                "output": None
+                if outcome.output is None
+                else json.dumps(_stored(agent, outcome.output), ensure_ascii=False),
+                "error_code": outcome.error_code,
+                "error_message": outcome.error_message,
+                "model_used": outcome.model_used,
+                "fallbacks": json.dumps(outcome.fallbacks) if outcome.fallbacks else None,
+                "flags": json.dumps(outcome.flags) if outcome.flags else None,
+                "steps": outcome.steps,
+                "input_tokens": outcome.usage.input_tokens,
+                "output_tokens": outcome.usage.output_tokens,
+                "cost_usd": outcome.cost_usd,
+                "decisions": json.dumps(outcome.decisions) if outcome.decisions else None,
+                "updated_at": now,
+                "finished_at": None if waiting else now,
+            }
             done = self.store.runs.finish_run(run_id, values)
             if done is not None:
                 await done
