@@ -60,8 +60,11 @@ runs = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float, nullable=True),
+    # W3C traceparent of the request that started the run: a resume continues its trace.
+    Column("traceparent", String(64), nullable=True),
 )
 Index("ix_runs_status", runs.c.status)
+Index("ix_runs_tenant", runs.c.tenant, runs.c.created_at)
 Index("ix_runs_created_at", runs.c.created_at)
 Index("ix_runs_session", runs.c.session_id, runs.c.created_at)
 Index("ix_runs_agent", runs.c.agent, runs.c.created_at)
@@ -172,6 +175,86 @@ audit_cursors = Table(
     Column("last_id", Integer, nullable=False),
     Column("updated_at", Float, nullable=False),
 )
+
+# API keys (keel.api): only a hash of the secret is stored; ``prefix`` is the public,
+# unique part of the key by which a request's key is found before its hash is checked.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("prefix", String(24), nullable=False, unique=True),
+    Column("secret_hash", String(128), nullable=False),
+    Column("tenant", String(128), nullable=False),
+    Column("roles", Text, nullable=False),  # JSON list
+    Column("name", String(200), nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(200), nullable=True),
+    Column("revoked_at", Float, nullable=True),
+    Column("last_used_at", Float, nullable=True),
+)
+
+# ``Idempotency-Key`` on run creation: the same (tenant, key) always names one run.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("tenant", String(128), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_idempotency_created", idempotency_keys.c.created_at)
+
+# Feedback on runs (keel.telemetry / keel.kpi): explicit (thumbs, score, correction)
+# and implicit (rephrase, edit, abandon) signals, linked to run, session and version.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("run_id", String(40), nullable=True),
+    Column("session_id", String(128), nullable=True),
+    Column("agent", String(63), nullable=False),
+    Column("agent_version", String(64), nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("text", Text, nullable=True),  # masked
+    Column("consent", Integer, nullable=False, server_default="0"),
+    Column("validated_by", String(200), nullable=True),
+    Column("actor", String(200), nullable=True),
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_feedback_agent", feedback.c.agent, feedback.c.created_at)
+Index("ix_feedback_run", feedback.c.run_id)
+
+# Drift detection: a rolling (EWMA) baseline per agent and metric, and the alerts
+# raised when a window sits too far from it.
+drift_baselines = Table(
+    "drift_baselines",
+    metadata,
+    Column("agent", String(63), primary_key=True),
+    Column("metric", String(80), primary_key=True),
+    Column("mean", Float, nullable=False),
+    Column("var", Float, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agent", String(63), nullable=False),
+    Column("metric", String(80), nullable=False),
+    Column("status", String(16), nullable=False),  # firing | cleared
+    Column("value", Float, nullable=False),
+    Column("baseline_mean", Float, nullable=False),
+    Column("baseline_std", Float, nullable=False),
+    Column("sigmas", Float, nullable=False),
+    Column("fired_at", Float, nullable=False),
+    Column("cleared_at", Float, nullable=True),
+)
+Index("ix_alerts_status", alerts.c.status, alerts.c.fired_at)
 
 AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 
