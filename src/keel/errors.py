@@ -173,6 +173,18 @@ class Conflict(KeelError):
     code: ErrorCode = "CONFLICT"
 
 
+class Unauthenticated(KeelError):
+    """No credentials, or credentials that are unknown, revoked, expired or malformed."""
+
+    code: ErrorCode = "UNAUTHENTICATED"
+
+
+class Forbidden(KeelError):
+    """The caller is known but holds none of the roles (or tenant) the operation needs."""
+
+    code: ErrorCode = "FORBIDDEN"
+
+
 class PolicyDenied(RunError):
     """A policy, guard or content rule refused the request, a tool call or the answer."""
 

@@ -6,7 +6,8 @@ and decides them; ``LocalEngine.continue_run`` then resumes the run, which repla
 its journal and gets the decision from ``Effects.decide``. See docs/hitl.md.
 """
 
-from keel.hitl._approvals import Approvals, EditRefused, Forbidden
+from keel.errors import Forbidden
+from keel.hitl._approvals import Approvals, EditRefused
 from keel.hitl._records import (
     APPROVAL_STATUSES,
     ApprovalRecord,

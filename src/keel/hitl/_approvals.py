@@ -29,6 +29,7 @@ from keel.errors import (
     ApprovalRequired,
     Conflict,
     Escalated,
+    Forbidden,
     KeelError,
     NotFound,
     PolicyDenied,
@@ -38,12 +39,6 @@ from keel.governance.governor import RunGovernance
 from keel.governance.policy import AgentIdentity, Principal, RunCounters, ToolFacts
 from keel.hitl._records import ApprovalRecord, ApprovalRepository, ApprovalStatus
 from keel.store import Store
-
-
-class Forbidden(KeelError):
-    """The decider holds none of the roles the approval names."""
-
-    code = "FORBIDDEN"
 
 
 class EditRefused(KeelError):
