@@ -15,10 +15,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from keel.store.schema import run_steps, runs, sessions
 from keel.store.writer import GroupWriter
 
-RunStatus = Literal["queued", "running", "awaiting_approval", "completed", "failed", "needs_review"]
+RunStatus = Literal[
+    "queued", "running", "awaiting_approval", "completed", "failed", "needs_review", "cancelled"
+]
 # ``awaiting_approval`` is neither terminal (never purged) nor unfinished in the
 # orphan sense (never resumed by ``resume``): it continues once a person decides.
-TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review")
+TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)

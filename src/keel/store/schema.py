@@ -39,7 +39,7 @@ runs = Table(
     Column("spec_path", Text, nullable=True),
     Column("tenant", String(128), nullable=True),
     Column("session_id", String(128), nullable=True),
-    # queued | running | awaiting_approval | completed | failed | needs_review
+    # queued | running | awaiting_approval | completed | failed | needs_review | cancelled
     Column("status", String(24), nullable=False),
     Column("input", Text, nullable=False),
     Column("output", Text, nullable=True),

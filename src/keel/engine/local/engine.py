@@ -24,7 +24,7 @@ import socket
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +33,13 @@ from keel.audit.log import AuditLog
 from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
-from keel.errors import Conflict, KeelError, NotFound, RateLimited, UserError
+from keel.errors import Conflict, ErrorCode, KeelError, NotFound, RateLimited, UserError
 from keel.governance.policy import Principal
 from keel.hitl._records import ApprovalRepository
 from keel.loop import RunInput, RunOutcome, UsedToday, run_agent
 from keel.models.base import Message, Usage
 from keel.store import Store
-from keel.store.runs import RunRecord
+from keel.store.runs import RunRecord, RunStatus
 
 from .effects import DirectEffects, JournaledEffects
 
@@ -82,6 +82,9 @@ class LocalEngine:
         self._memory_sessions: OrderedDict[str, _MemorySession] = OrderedDict()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         _LIVE_OWNERS.add(self.owner)
+        # The task executing each run started by ``run`` in this engine (for ``cancel``).
+        self._live: dict[str, asyncio.Task[Any]] = {}
+        self._cancelling: dict[str, str] = {}
 
     @property
     def durable(self) -> bool:
@@ -100,20 +103,33 @@ class LocalEngine:
         session_id: str | None = None,
         tenant: str | None = None,
         principal: Principal | None = None,
+        run_id: str | None = None,
+        history: Sequence[Message] | None = None,
     ) -> RunRecord:
         """Run one turn of ``agent`` and return its record once it is durable.
 
         ``principal`` is who the run acts for (its roles decide which tools policy
-        allows); with none, the run has no roles at all.
+        allows); with none, the run has no roles at all. ``run_id`` lets the caller
+        name the run before it starts (the HTTP API answers ``202`` with it);
+        ``history`` gives the conversation so far explicitly (the OpenAI-compatible
+        endpoint, where the client holds the conversation) instead of a session's.
 
+        ``cancel(run_id)`` ends the run ``cancelled``; any other cancellation of the
+        task running this call leaves the run unfinished, to be resumed.
         Raises ``RateLimited`` when the queue is full, ``NotFound``/``Conflict`` for a
-        session of another tenant or agent. Run failures are not raised: they are in
-        the returned record's ``status`` and ``error_code``.
+        session of another tenant or agent, ``UserError`` for both a session and a
+        history. Run failures are not raised: they are in the returned record's
+        ``status`` and ``error_code``.
         """
+        if history is not None and session_id is not None:
+            raise UserError("give a session_id or an explicit history, not both")
         async with self._admitted(agent.name):
-            run_id = new_run_id()
+            run_id = run_id or new_run_id()
             now = self._clock()
-            history = self._history(agent, session_id, tenant)
+            if history is None:
+                history = self._history(agent, session_id, tenant)
+            else:
+                history = tuple(history)
             audit: RunAudit | None = None
             if self.store is None:
                 effects: DirectEffects = DirectEffects(
@@ -138,11 +154,26 @@ class LocalEngine:
                     audit=audit,
                     approvals=self.approvals,
                 )
-            outcome = await run_agent(
-                agent,
-                RunInput(input, history, now, run_id, principal, self._used_today(agent, tenant)),
-                effects,
-            )
+            task = asyncio.current_task()
+            if task is not None:
+                self._live[run_id] = task
+            try:
+                outcome = await run_agent(
+                    agent,
+                    RunInput(
+                        input, history, now, run_id, principal, self._used_today(agent, tenant)
+                    ),
+                    effects,
+                )
+            except asyncio.CancelledError:
+                # Only ``cancel`` ends the run; any other cancellation (shutdown, a crash
+                # in tests) leaves it unfinished in the journal, to resume later.
+                reason = self._cancelling.pop(run_id, None)
+                if reason is not None and self.store is not None:
+                    await self._end_cancelled(run_id, reason)
+                raise
+            finally:
+                self._live.pop(run_id, None)
             return await self._finish(
                 agent, run_id, input, session_id, tenant, now, outcome, audit=audit
             )
@@ -189,6 +220,57 @@ class LocalEngine:
             raise Conflict(f"run {run_id} was continued by another process")
         async with self._admitted(rec.agent):
             return await self._resume_one(rec, load_agent)
+
+    def is_live(self, run_id: str) -> bool:
+        """True while ``run_id`` executes in this engine."""
+        return run_id in self._live
+
+    async def cancel(self, run_id: str, *, actor: str) -> RunRecord:
+        """Cancel a run executing in this engine or waiting for an approval.
+
+        A live run's task is cancelled and the run ends ``cancelled``; a run in
+        ``awaiting_approval`` ends ``cancelled`` and its pending approvals are
+        rejected on behalf of ``actor``. Raises ``NotFound`` for an unknown run,
+        ``Conflict`` for a finished run or one executing in another process.
+        """
+        if self.store is None:
+            raise UserError("cancelling a run needs a durable engine (LocalEngine(store))")
+        task = self._live.get(run_id)
+        if task is not None:
+            self._cancelling[run_id] = f"cancelled by {actor} while running"
+            task.cancel()
+            # The task records the cancellation itself before it ends.
+            await asyncio.gather(task, return_exceptions=True)
+            await self.store.writer.flush()
+            rec = self.store.runs.get(run_id)
+            if rec is None:
+                raise NotFound(f"no run {run_id!r}")
+            return rec
+        await self.store.writer.flush()
+        rec = self.store.runs.get(run_id)
+        if rec is None:
+            raise NotFound(f"no run {run_id!r}")
+        if rec.status == "awaiting_approval":
+            now = self._clock()
+            if not self.store.runs.claim(
+                run_id, status="awaiting_approval", owner=self.owner, now=now
+            ):
+                raise Conflict(f"run {run_id} was continued by another process")
+            if self.approvals is not None:
+                for a in self.approvals.for_run(run_id):
+                    if a.status == "pending":
+                        self.approvals.decide(
+                            a.id,
+                            status="rejected",
+                            decider=actor,
+                            reason="run cancelled",
+                            edited_arguments=None,
+                            now=now,
+                        )
+            return await self._end_cancelled(run_id, f"cancelled by {actor}")
+        if rec.status == "running":
+            raise Conflict(f"run {run_id} is running in another process ({rec.owner})")
+        raise Conflict(f"run {run_id} is {rec.status}; only a running or waiting run cancels")
 
     async def close(self) -> None:
         """Flush pending writes; afterwards this engine's unfinished runs are resumable
@@ -490,13 +572,27 @@ class LocalEngine:
             audit=audit,
         )
 
+    async def _end_cancelled(self, run_id: str, message: str) -> RunRecord:
+        assert self.store is not None
+        await self.store.writer.flush()
+        rec = self.store.runs.get(run_id)
+        if rec is None:
+            raise NotFound(f"no run {run_id!r}")
+        return await self._end_stored(rec, "cancelled", None, message)
+
     async def _needs_review(self, rec: RunRecord, message: str) -> RunRecord:
+        return await self._end_stored(rec, "needs_review", "NEEDS_REVIEW", message)
+
+    async def _end_stored(
+        self, rec: RunRecord, status: RunStatus, code: ErrorCode | None, message: str
+    ) -> RunRecord:
+        """End a stored run that did not finish through the loop, from its row's figures."""
         assert self.store is not None
         now = self._clock()
         values = {
-            "status": "needs_review",
+            "status": status,
             "output": None,
-            "error_code": "NEEDS_REVIEW",
+            "error_code": code,
             "error_message": message,
             "model_used": rec.model_used,
             "fallbacks": json.dumps(rec.fallbacks) if rec.fallbacks else None,
@@ -517,8 +613,8 @@ class LocalEngine:
                 run_id=rec.id,
                 tenant=rec.tenant,
             ).finished(
-                "needs_review",
-                error_code="NEEDS_REVIEW",
+                status,
+                error_code=code,
                 steps=rec.steps,
                 usage=Usage(rec.input_tokens, rec.output_tokens),
                 cost_usd=rec.cost_usd,
