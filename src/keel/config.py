@@ -27,9 +27,9 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from keel.errors import ConfigError
 
@@ -58,7 +58,65 @@ class Settings(BaseModel):
     audit_checkpoint_interval_s: float = Field(default=60.0, gt=0)
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_webhook: str | None = None
+    api_rate_limit_per_s: float = Field(default=100.0, ge=0)
+    api_rate_limit_burst: int = Field(default=200, ge=1)
+    api_max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    api_cors_origins: list[str] = Field(default_factory=list)
+    jwt_jwks_url: str | None = None
+    jwt_jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    jwt_leeway_s: float = Field(default=30.0, ge=0)
+    jwt_tenant_claim: str = "tenant"
+    jwt_roles_claim: str = "roles"
+    telemetry_exporter: Literal["none", "otlp", "console"] = "none"
+    telemetry_protocol: Literal["http/protobuf", "grpc"] = "http/protobuf"
+    telemetry_endpoint: str | None = None
+    telemetry_headers: dict[str, str] = Field(default_factory=dict, repr=False)
+    telemetry_service_name: str = "keel"
+    telemetry_capture_content: bool = False
+    telemetry_metrics_interval_s: float = Field(default=60.0, gt=0)
+    drift_sigma: float = Field(default=2.0, gt=0)
+    drift_window_s: float = Field(default=3600.0, gt=0)
+    drift_min_samples: int = Field(default=5, ge=1)
+    drift_min_runs: int = Field(default=5, ge=1)
+    drift_alpha: float = Field(default=0.1, gt=0, le=1)
+    alert_webhooks: list[str] = Field(default_factory=list)
+    alert_webhook_secret: SecretStr | None = None
     config_file: Path | None = None
+
+    @field_validator("jwt_algorithms", "api_cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        # KEEL_JWT_ALGORITHMS=RS256,ES256: a list from one environment variable.
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("alert_webhooks", mode="before")
+    @classmethod
+    def _url_list(cls, value: Any) -> Any:
+        # KEEL_ALERT_WEBHOOKS=https://a,https://b
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("telemetry_headers", mode="before")
+    @classmethod
+    def _header_pairs(cls, value: Any) -> Any:
+        # KEEL_TELEMETRY_HEADERS=api-key=…,x-team=ops, as OTEL_EXPORTER_OTLP_HEADERS.
+        if not isinstance(value, str):
+            return value
+        pairs: dict[str, str] = {}
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            name, sep, val = item.partition("=")
+            if not sep or not name.strip():
+                raise ValueError("headers must look like name=value,name2=value2")
+            pairs[name.strip()] = val.strip()
+        return pairs
 
     @property
     def store_url(self) -> str:
@@ -78,6 +136,32 @@ _ENV = {
     "KEEL_AUDIT_CHECKPOINT_INTERVAL_S": "audit_checkpoint_interval_s",
     "KEEL_AUDIT_CHECKPOINT_FILE": "audit_checkpoint_file",
     "KEEL_AUDIT_CHECKPOINT_WEBHOOK": "audit_checkpoint_webhook",
+    "KEEL_API_RATE_LIMIT_PER_S": "api_rate_limit_per_s",
+    "KEEL_API_RATE_LIMIT_BURST": "api_rate_limit_burst",
+    "KEEL_API_MAX_REQUEST_BYTES": "api_max_request_bytes",
+    "KEEL_API_CORS_ORIGINS": "api_cors_origins",
+    "KEEL_JWT_JWKS_URL": "jwt_jwks_url",
+    "KEEL_JWT_JWKS_FILE": "jwt_jwks_file",
+    "KEEL_JWT_ISSUER": "jwt_issuer",
+    "KEEL_JWT_AUDIENCE": "jwt_audience",
+    "KEEL_JWT_ALGORITHMS": "jwt_algorithms",
+    "KEEL_JWT_LEEWAY_S": "jwt_leeway_s",
+    "KEEL_JWT_TENANT_CLAIM": "jwt_tenant_claim",
+    "KEEL_JWT_ROLES_CLAIM": "jwt_roles_claim",
+    "KEEL_TELEMETRY_EXPORTER": "telemetry_exporter",
+    "KEEL_TELEMETRY_PROTOCOL": "telemetry_protocol",
+    "KEEL_TELEMETRY_ENDPOINT": "telemetry_endpoint",
+    "KEEL_TELEMETRY_HEADERS": "telemetry_headers",
+    "KEEL_TELEMETRY_SERVICE_NAME": "telemetry_service_name",
+    "KEEL_TELEMETRY_CAPTURE_CONTENT": "telemetry_capture_content",
+    "KEEL_TELEMETRY_METRICS_INTERVAL_S": "telemetry_metrics_interval_s",
+    "KEEL_DRIFT_SIGMA": "drift_sigma",
+    "KEEL_DRIFT_WINDOW_S": "drift_window_s",
+    "KEEL_DRIFT_MIN_SAMPLES": "drift_min_samples",
+    "KEEL_DRIFT_MIN_RUNS": "drift_min_runs",
+    "KEEL_DRIFT_ALPHA": "drift_alpha",
+    "KEEL_ALERT_WEBHOOKS": "alert_webhooks",
+    "KEEL_ALERT_WEBHOOK_SECRET": "alert_webhook_secret",
 }
 
 

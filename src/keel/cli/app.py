@@ -23,8 +23,10 @@ from rich.markup import escape
 from keel.cli import context, render
 from keel.cli.approvals_cmd import approvals_app
 from keel.cli.audit_cmd import audit_app
+from keel.cli.keys_cmd import keys_app
 from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
+from keel.cli.serve_cmd import serve
 from keel.errors import KeelError, SpecError, UserError
 
 app = typer.Typer(
@@ -39,6 +41,8 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(keys_app, name="keys")
+app.command()(serve)
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)

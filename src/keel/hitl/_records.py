@@ -203,6 +203,26 @@ class ApprovalRepository:
         with self._engine.connect() as conn:
             return [_record(r) for r in conn.execute(q).mappings()]
 
+    def in_tenant(
+        self,
+        tenant: str,
+        *,
+        status: ApprovalStatus | None = "pending",
+        limit: int = 100,
+        approval_id: str | None = None,
+    ) -> list[ApprovalRecord]:
+        """``recent`` within one tenant (the API's only way to read approvals), or the
+        one approval ``approval_id`` if it is that tenant's."""
+        q = select(approvals).where(approvals.c.tenant == tenant).limit(limit)
+        if approval_id is not None:
+            q = q.where(approvals.c.id == approval_id)
+        elif status is not None:
+            q = q.where(approvals.c.status == status)
+        order = approvals.c.created_at
+        q = q.order_by(order if status == "pending" else order.desc())
+        with self._engine.connect() as conn:
+            return [_record(r) for r in conn.execute(q).mappings()]
+
     def count(self, *, status: ApprovalStatus | None = None) -> int:
         q = select(func.count()).select_from(approvals)
         if status is not None:

@@ -51,6 +51,8 @@ class RunRecord:
     finished_at: float | None
     principal: dict[str, Any] | None = None
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    # W3C traceparent the run's spans descend from; a resumed attempt continues it.
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,20 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def _run_record(row: Any) -> RunRecord:
+def step_record(row: Any) -> StepRecord:
+    return StepRecord(
+        run_id=row["run_id"],
+        step=row["step"],
+        kind=row["kind"],
+        state=row["state"],
+        name=row["name"],
+        payload=json.loads(row["payload"]),
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+def run_record(row: Any) -> RunRecord:
     return RunRecord(
         id=row["id"],
         agent=row["agent"],
@@ -97,6 +112,7 @@ def _run_record(row: Any) -> RunRecord:
         finished_at=row["finished_at"],
         principal=_loads(row["principal"]),
         decisions=_loads(row["decisions"]) or [],
+        traceparent=row["traceparent"],
     )
 
 
@@ -245,7 +261,7 @@ class RunRepository:
     def get(self, run_id: str) -> RunRecord | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
-        return None if row is None else _run_record(row)
+        return None if row is None else run_record(row)
 
     def find(self, prefix: str) -> list[RunRecord]:
         """Runs whose id starts with ``prefix`` (so people can type short ids)."""
@@ -257,7 +273,7 @@ class RunRepository:
                 .mappings()
                 .all()
             )
-        return [_run_record(r) for r in rows]
+        return [run_record(r) for r in rows]
 
     def recent(
         self,
@@ -275,24 +291,12 @@ class RunRepository:
         if session_id is not None:
             q = q.where(runs.c.session_id == session_id)
         with self._engine.connect() as conn:
-            return [_run_record(r) for r in conn.execute(q).mappings()]
+            return [run_record(r) for r in conn.execute(q).mappings()]
 
     def steps(self, run_id: str) -> list[StepRecord]:
         q = select(run_steps).where(run_steps.c.run_id == run_id).order_by(run_steps.c.step)
         with self._engine.connect() as conn:
-            return [
-                StepRecord(
-                    run_id=r["run_id"],
-                    step=r["step"],
-                    kind=r["kind"],
-                    state=r["state"],
-                    name=r["name"],
-                    payload=json.loads(r["payload"]),
-                    started_at=r["started_at"],
-                    finished_at=r["finished_at"],
-                )
-                for r in conn.execute(q).mappings()
-            ]
+            return [step_record(r) for r in conn.execute(q).mappings()]
 
     def session_turns(
         self, session_id: str, *, limit: int, before: float | None = None
@@ -322,7 +326,7 @@ class RunRepository:
     def unfinished(self) -> list[RunRecord]:
         q = select(runs).where(runs.c.status.in_(("queued", "running"))).order_by(runs.c.created_at)
         with self._engine.connect() as conn:
-            return [_run_record(r) for r in conn.execute(q).mappings()]
+            return [run_record(r) for r in conn.execute(q).mappings()]
 
     def usage_since(
         self, since: float, *, agent: str, tenant: str | None

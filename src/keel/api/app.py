@@ -1,0 +1,192 @@
+"""The FastAPI application: service wiring, middleware, error handlers, routes.
+
+``build_service(settings, paths)`` loads and validates every spec (a broken one
+raises ``SpecError`` before anything listens) and opens the store and engine;
+``create_app(service)`` wraps it in the HTTP application. ``keel serve`` does both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from keel import host
+from keel.api.auth import WWW_AUTHENTICATE, Authenticator
+from keel.api.context import BodyTooLarge, RequestContextMiddleware, current
+from keel.api.envelope import STATUS, envelope
+from keel.api.jwt import JwtVerifier
+from keel.api.keys import ApiKeys
+from keel.api.ratelimit import RateLimiter
+from keel.api.registry import AgentRegistry
+from keel.api.routes import agents, approvals, audit, health, openai_compat, runs, sessions
+from keel.api.service import ApiService
+from keel.audit.log import AuditLog
+from keel.config import Settings
+from keel.errors import ErrorCode, KeelError, NotFound, RateLimited
+from keel.hitl import Approvals
+from keel.store import RunRecord
+from keel.store.idempotency import IdempotencyKeys
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1"
+# Set by ``keel serve --workers N`` for the worker processes uvicorn starts.
+SERVE_PATHS_ENV = "KEEL_SERVE_PATHS"
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one ``keel serve --workers N`` worker process."""
+    paths = os.environ.get(SERVE_PATHS_ENV, ".").split(os.pathsep)
+    return create_app(build_service(host.settings(), paths))
+
+
+def build_service(settings: Settings, paths: Sequence[str | Path]) -> ApiService:
+    """Everything a server needs, validated. Raises ``SpecError``/``UserError``."""
+    registry = AgentRegistry.from_paths(paths, lambda p: host.load_agent(p, settings))
+    return service_for(settings, registry)
+
+
+def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
+    """The service over already loaded agents (``build_service``; tests, embedding)."""
+    store = host.open_store(settings)
+    try:
+        by_spec = host.agent_for_run(settings)
+
+        def load_for_run(rec: RunRecord) -> Any:
+            # The served definition when it is the one the run started with; else
+            # the spec the run recorded (a run of an agent this server does not serve).
+            try:
+                return registry.for_run(rec)
+            except NotFound:
+                return by_spec(rec)
+
+        return ApiService(
+            settings=settings,
+            registry=registry,
+            store=store,
+            engine=host.engine(store, settings),
+            auth=Authenticator(
+                ApiKeys(store, audit=AuditLog.of(store)), jwt=JwtVerifier.from_settings(settings)
+            ),
+            limiter=RateLimiter.from_settings(settings),
+            approvals=Approvals(store),
+            idempotency=IdempotencyKeys(store.engine),
+            load_for_run=load_for_run,
+        )
+    except BaseException:
+        store.close()
+        raise
+
+
+def create_app(svc: ApiService) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        resuming = asyncio.create_task(svc.resume_orphans())
+        try:
+            yield
+        finally:
+            resuming.cancel()
+            await asyncio.gather(resuming, return_exceptions=True)
+            await svc.close()
+            svc.store.close()
+
+    app = FastAPI(
+        title="Keel",
+        version=API_VERSION,
+        summary="Governed, durable AI agents behind a standard API",
+        description="Error codes: docs/errors.md. Every error is "
+        '`{"error": {"code", "message", "trace_id", "details"}}`.',
+        lifespan=lifespan,
+    )
+    app.state.keel = svc
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=svc.settings.api_max_request_bytes)
+    if svc.settings.api_cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(svc.settings.api_cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "x-api-key", "content-type", "idempotency-key"],
+            expose_headers=["x-trace-id", "x-request-id", "x-agent-version", "location"],
+        )
+    _install_error_handlers(app)
+    for module in (health, agents, runs, sessions, approvals, audit, openai_compat):
+        app.include_router(module.router)
+    return app
+
+
+def error_response(
+    code: ErrorCode, message: str, details: dict[str, Any] | None = None, **headers: str
+) -> JSONResponse:
+    body = envelope(code, message, current().trace_id, details)
+    return JSONResponse(body, status_code=STATUS[code], headers=headers or None)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def keel_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, KeelError)
+        headers: dict[str, str] = {}
+        if isinstance(exc, RateLimited):
+            headers["retry-after"] = str(max(1, round(exc.retry_after_s + 0.5)))
+        if exc.code == "UNAUTHENTICATED":
+            headers["www-authenticate"] = WWW_AUTHENTICATE
+        if exc.code == "INTERNAL":
+            log.error("internal error (trace %s): %s", current().trace_id, exc.message)
+        return error_response(exc.code, exc.message, exc.details, **headers)
+
+    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {
+                "location": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"location": "request", "message": "invalid"}
+        return error_response(
+            "INPUT_INVALID",
+            f"{first['location']}: {first['message']}"
+            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            {"problems": problems},
+        )
+
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404:
+            return error_response("NOT_FOUND", "no such route: see /openapi.json")
+        if exc.status_code == 405:
+            return error_response("NOT_FOUND", "this route does not take that method")
+        return error_response("INPUT_INVALID", str(exc.detail))
+
+    async def too_large(_request: Request, exc: Exception) -> JSONResponse:
+        limit = app.state.keel.settings.api_max_request_bytes
+        return error_response(
+            "INPUT_INVALID",
+            f"the request body is over {limit} bytes (setting api_max_request_bytes)",
+            {"max_bytes": limit},
+        )
+
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error (trace %s)", current().trace_id, exc_info=exc)
+        return error_response(
+            "INTERNAL", "internal error; the trace id finds it in the server's log"
+        )
+
+    app.add_exception_handler(KeelError, keel_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(BodyTooLarge, too_large)
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,62 @@
+"""FastAPI dependencies: the service, the authenticated caller, role checks.
+
+Authentication runs first on every route but ``/healthz``, ``/readyz``, the OpenAPI
+document and the docs page; then the caller's rate limit (per API key or token
+subject); then the route's role check (``admin`` passes every one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from keel.api.auth import require_role
+from keel.api.keys import Role
+from keel.api.service import ApiService
+from keel.errors import RateLimited
+from keel.governance.policy import Principal
+
+
+def service(request: Request) -> ApiService:
+    svc: ApiService = request.app.state.keel
+    return svc
+
+
+Service = Annotated[ApiService, Depends(service)]
+
+
+def caller(
+    svc: Service,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    principal = svc.auth.authenticate(authorization, x_api_key)
+    wait = svc.limiter.check(principal.id)
+    if wait is not None:
+        raise RateLimited(
+            f"rate limit of {svc.limiter.rate_per_s:g} requests/s per key reached; "
+            f"retry in {wait:.2f}s",
+            retry_after_s=wait,
+        )
+    return principal
+
+
+def role(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency: the authenticated caller, if it holds one of ``roles``."""
+
+    def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+        require_role(principal, *roles)
+        return principal
+
+    return check
+
+
+# Who may do what (docs/api.md, "Roles"): admin passes every check.
+Reader = Annotated[Principal, Depends(role("operator", "approver", "client", "viewer"))]
+Runner = Annotated[Principal, Depends(role("operator", "client"))]
+Operator = Annotated[Principal, Depends(role("operator"))]
+Approver = Annotated[Principal, Depends(role("approver"))]
+ApprovalReader = Annotated[Principal, Depends(role("approver", "operator", "viewer"))]
+Auditor = Annotated[Principal, Depends(role("operator"))]

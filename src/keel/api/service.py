@@ -1,0 +1,157 @@
+"""What the routes share: agents, store, engine, auth, and the runs in flight.
+
+One ``ApiService`` per server process, built by ``keel.api.app.create_app`` at
+start-up. It starts runs as tasks it holds (so a run outlives the request that
+waited for it when the answer is ``202``), and it is the only place that turns a
+run request into an ``engine.run`` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from keel.agent import Agent
+from keel.api.auth import Authenticator
+from keel.api.ratelimit import RateLimiter
+from keel.api.registry import AgentRegistry
+from keel.config import Settings
+from keel.engine.ids import new_run_id
+from keel.engine.local.engine import AgentLoader, LocalEngine
+from keel.errors import Conflict, NotFound
+from keel.governance.policy import Principal
+from keel.hitl import Approvals
+from keel.models.base import Message
+from keel.store import RunRecord, Store
+from keel.store.idempotency import IdempotencyKeys, request_hash
+from keel.store.tenant import TenantStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """One request to run an agent, as the routes hand it over."""
+
+    agent: Agent
+    input: Any
+    principal: Principal
+    session_id: str | None = None
+    history: Sequence[Message] | None = None
+    traceparent: str | None = None
+    idempotency_key: str | None = None
+    request: Any = None  # the body the idempotency key is bound to
+
+
+@dataclass
+class ApiService:
+    settings: Settings
+    registry: AgentRegistry
+    store: Store
+    engine: LocalEngine
+    auth: Authenticator
+    limiter: RateLimiter
+    approvals: Approvals
+    idempotency: IdempotencyKeys
+    # Loads the agent a stored run started with (resume, continue after approval).
+    load_for_run: AgentLoader
+    # Extra collaborators (telemetry, schedulers) keyed by name, set at start-up.
+    extras: dict[str, Any] = field(default_factory=dict)
+    _tasks: dict[str, asyncio.Task[RunRecord]] = field(default_factory=dict)
+    closed: bool = False
+
+    def tenant(self, principal: Principal) -> TenantStore:
+        """The store as ``principal``'s tenant sees it."""
+        assert principal.tenant is not None, "API principals always have a tenant"
+        return TenantStore(self.store.engine, principal.tenant)
+
+    async def start(self, req: RunStart, *, wait_s: float) -> tuple[RunRecord | None, str]:
+        """Start (or, for a repeated idempotency key, find) a run; wait up to ``wait_s``.
+
+        Returns the run's record if it ended within the wait, else ``None``, and its id.
+        """
+        tenant = req.principal.tenant
+        assert tenant is not None
+        run_id = new_run_id()
+        if req.idempotency_key is not None:
+            claimed = self.idempotency.claim(
+                tenant,
+                req.idempotency_key,
+                request=request_hash(req.request),
+                run_id=run_id,
+                now=time.time(),
+            )
+            if claimed != run_id:
+                return await self._existing(claimed, tenant, wait_s), claimed
+        task = asyncio.create_task(self._run(req, run_id), name=f"keel-run-{run_id}")
+        self._tasks[run_id] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(run_id, None))
+        if wait_s > 0:
+            done, _ = await asyncio.wait({task}, timeout=wait_s)
+            if done:
+                return task.result(), run_id
+        return None, run_id
+
+    async def _run(self, req: RunStart, run_id: str) -> RunRecord:
+        kwargs: dict[str, Any] = {}
+        if req.traceparent is not None and self.extras.get("traceparent_supported"):
+            kwargs["traceparent"] = req.traceparent
+        return await self.engine.run(
+            req.agent,
+            req.input,
+            session_id=req.session_id,
+            tenant=req.principal.tenant,
+            principal=req.principal,
+            run_id=run_id,
+            history=req.history,
+            **kwargs,
+        )
+
+    async def _existing(self, run_id: str, tenant: str, wait_s: float) -> RunRecord | None:
+        task = self._tasks.get(run_id)
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=wait_s)
+            return task.result() if done else None
+        await self.store.writer.flush()
+        rec = TenantStore(self.store.engine, tenant).run(run_id)
+        if rec is None:
+            raise Conflict(
+                "a request with this Idempotency-Key is still starting its run; retry shortly",
+                details={"run_id": run_id},
+            )
+        return rec if rec.status not in ("queued", "running") else None
+
+    async def wait(self, run_id: str, wait_s: float) -> None:
+        """Wait up to ``wait_s`` for a run in flight in this process to end."""
+        task = self._tasks.get(run_id)
+        if task is not None and wait_s > 0:
+            await asyncio.wait({task}, timeout=wait_s)
+
+    def run_or_404(self, principal: Principal, run_id: str) -> RunRecord:
+        rec = self.tenant(principal).run(run_id)
+        if rec is None:
+            raise NotFound(f"no run {run_id!r}")
+        return rec
+
+    async def resume_orphans(self) -> None:
+        """Resume runs whose process died, with the agents served here (start-up)."""
+        try:
+            resumed = await self.engine.resume(self.load_for_run)
+        except Exception:  # start-up must not fail on one bad run; it is logged
+            log.exception("resuming unfinished runs failed")
+            return
+        if resumed:
+            log.info("resumed %d unfinished run(s)", len(resumed))
+
+    async def close(self) -> None:
+        """Stop accepting work; in-flight runs stay resumable by the next start."""
+        self.closed = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.engine.close()

@@ -1,0 +1,106 @@
+"""What a Keel process needs at its edge: settings, agents, the store, the engine.
+
+Shared by the CLI and the HTTP API (``keel serve``), the two places allowed to read
+``os.environ`` (ARCHITECTURE.md): a run started over HTTP and one started from the
+CLI see the same configuration, the same PII key and the same audit options.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+from keel.agent import Agent
+from keel.audit.log import SIGNING_KEY_FILE, AuditLog, AuditOptions
+from keel.config import Settings, load_settings
+from keel.engine.local.engine import AgentLoader, LocalEngine
+from keel.errors import UserError
+from keel.models.pricing import PriceTable
+from keel.spec.loader import load_spec
+from keel.store import RunRecord, Store
+
+
+def settings(config_file: Path | None = None) -> Settings:
+    return load_settings(os.environ, config_file=config_file)
+
+
+def prices(s: Settings) -> PriceTable:
+    table = PriceTable.default()
+    if s.prices:
+        table = table.with_overrides({model: (p.input, p.output) for model, p in s.prices.items()})
+    return table
+
+
+def load_agent(path: str | Path, s: Settings) -> Agent:
+    """Load and bind a spec; raises ``SpecError`` with located problems."""
+    return Agent.from_spec(
+        load_spec(path),
+        credentials=dict(os.environ),
+        prices=prices(s),
+        pii_hash_key=pii_key(s),
+    )
+
+
+def pii_key(s: Settings) -> bytes:
+    """The key of PII pseudonyms, kept in the data dir (0600) so they stay stable."""
+    path = s.data_dir / "pii.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+
+
+def agent_for_run(s: Settings) -> AgentLoader:
+    """A loader for ``LocalEngine.resume``: re-reads the spec a run recorded."""
+
+    def load(rec: RunRecord) -> Agent:
+        if not rec.spec_path:
+            raise UserError(f"run {rec.id} has no spec path recorded")
+        return load_agent(rec.spec_path, s)
+
+    return load
+
+
+def open_store(s: Settings, *, audit: bool = True) -> Store:
+    """The store, with its audit log open under the settings' checkpoint options
+    (``audit=False`` leaves that to the caller, e.g. ``keel audit`` with overrides)."""
+    store = Store.open(s.store_url)
+    if audit:
+        AuditLog.of(store, audit_options(s, store))
+    return store
+
+
+def audit_options(s: Settings, store: Store) -> AuditOptions:
+    """Checkpointing as configured; the signing key in the data dir by default."""
+    options = AuditOptions.for_store(
+        store,
+        checkpoint_every=s.audit_checkpoint_every,
+        checkpoint_interval_s=s.audit_checkpoint_interval_s,
+        checkpoint_file=s.audit_checkpoint_file,
+        checkpoint_webhook=s.audit_checkpoint_webhook,
+    )
+    if options.signing_key_path is None:
+        options = replace(options, signing_key_path=s.data_dir / SIGNING_KEY_FILE)
+    return options
+
+
+def engine(store: Store, s: Settings) -> LocalEngine:
+    """The local engine over ``store`` with every limit ``s`` sets.
+
+    ``run`` and ``runs resume`` both build it here: a resumed run must see the same
+    session history (``session_turns``) as it would have had it not crashed.
+    """
+    return LocalEngine(
+        store,
+        max_concurrency=s.max_concurrency,
+        max_concurrency_per_agent=s.max_concurrency_per_agent,
+        max_queue=s.max_queue,
+        session_turns=s.session_turns,
+    )

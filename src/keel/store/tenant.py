@@ -1,0 +1,163 @@
+"""One tenant's view of the store: every query here filters on the tenant.
+
+The HTTP API reads runs, steps and sessions only through ``TenantStore``, so tenant
+isolation is a property of the queries, not of route code remembering to check: a
+run of tenant B is simply not found by tenant A (``None``, never "forbidden", so
+ids of other tenants cannot be probed).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select
+
+from keel.errors import UserError
+from keel.store.runs import RunRecord, StepRecord, run_record, step_record
+from keel.store.schema import run_steps, runs, sessions
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    id: str
+    agent: str
+    tenant: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing and the cursor of the next (``None`` on the last)."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
+def encode_cursor(created_at: float, item_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_at!r}|{item_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    """Raises ``UserError`` for a cursor this module did not write."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, _, item_id = text.partition("|")
+        if not item_id:
+            raise ValueError(text)
+        return float(created), item_id
+    except ValueError as e:
+        raise UserError(
+            "invalid cursor: pass the next_cursor of a previous page unchanged",
+            details={"cursor": cursor},
+        ) from e
+
+
+class TenantStore:
+    """Reads of one tenant's runs, steps and sessions."""
+
+    def __init__(self, engine: Engine, tenant: str) -> None:
+        self._engine = engine
+        self.tenant = tenant
+
+    def run(self, run_id: str) -> RunRecord | None:
+        q = select(runs).where(runs.c.id == run_id, runs.c.tenant == self.tenant)
+        with self._engine.connect() as conn:
+            row = conn.execute(q).mappings().first()
+        return None if row is None else run_record(row)
+
+    def runs(
+        self,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        agent: str | None = None,
+        status: str | None = None,
+        session_id: str | None = None,
+    ) -> Page:
+        """Newest first; ``cursor`` continues after the last run of a previous page."""
+        q = (
+            select(runs)
+            .where(runs.c.tenant == self.tenant)
+            .order_by(runs.c.created_at.desc(), runs.c.id.desc())
+            .limit(limit + 1)
+        )
+        if agent is not None:
+            q = q.where(runs.c.agent == agent)
+        if status is not None:
+            q = q.where(runs.c.status == status)
+        if session_id is not None:
+            q = q.where(runs.c.session_id == session_id)
+        if cursor is not None:
+            created, run_id = decode_cursor(cursor)
+            q = q.where(
+                or_(
+                    runs.c.created_at < created,
+                    and_(runs.c.created_at == created, runs.c.id < run_id),
+                )
+            )
+        with self._engine.connect() as conn:
+            records = [run_record(r) for r in conn.execute(q).mappings()]
+        more = len(records) > limit
+        records = records[:limit]
+        last = records[-1] if more else None
+        return Page(records, None if last is None else encode_cursor(last.created_at, last.id))
+
+    def steps(self, run_id: str) -> list[StepRecord] | None:
+        """The run's journal, or ``None`` if the run is not this tenant's."""
+        q = (
+            select(run_steps)
+            .join(runs, runs.c.id == run_steps.c.run_id)
+            .where(run_steps.c.run_id == run_id, runs.c.tenant == self.tenant)
+            .order_by(run_steps.c.step)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        if not rows and self.run(run_id) is None:
+            return None
+        return [step_record(r) for r in rows]
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        q = select(sessions).where(sessions.c.id == session_id, sessions.c.tenant == self.tenant)
+        with self._engine.connect() as conn:
+            row = conn.execute(q).mappings().first()
+        return None if row is None else _session(row)
+
+    def sessions(
+        self, *, limit: int = 50, cursor: str | None = None, agent: str | None = None
+    ) -> Page:
+        """Most recently active first."""
+        q = (
+            select(sessions)
+            .where(sessions.c.tenant == self.tenant)
+            .order_by(sessions.c.updated_at.desc(), sessions.c.id.desc())
+            .limit(limit + 1)
+        )
+        if agent is not None:
+            q = q.where(sessions.c.agent == agent)
+        if cursor is not None:
+            updated, session_id = decode_cursor(cursor)
+            q = q.where(
+                or_(
+                    sessions.c.updated_at < updated,
+                    and_(sessions.c.updated_at == updated, sessions.c.id < session_id),
+                )
+            )
+        with self._engine.connect() as conn:
+            found = [_session(r) for r in conn.execute(q).mappings()]
+        more = len(found) > limit
+        found = found[:limit]
+        last = found[-1] if more else None
+        return Page(found, None if last is None else encode_cursor(last.updated_at, last.id))
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        agent=row["agent"],
+        tenant=row["tenant"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
