@@ -69,3 +69,30 @@ def test_isolation_is_in_the_store_queries(api: Api) -> None:
     assert other.runs().items == []
     own = TenantStore(api.svc.store.engine, "tenant-b")
     assert own.run(run_b["run_id"]) is not None
+
+
+def test_a_client_key_reads_only_the_runs_it_started(api: Api) -> None:
+    shop = api.headers("acme", "client")
+    kiosk = api.headers("acme", "client")
+    operator = api.headers("acme", "operator")
+    mine = api.client.post(
+        "/v1/agents/echo/runs", json={"input": "shop order", "session_id": "shop-1"}, headers=shop
+    ).json()
+    theirs = api.client.post("/v1/agents/echo/runs", json={"input": "kiosk"}, headers=kiosk).json()
+
+    assert [r["run_id"] for r in api.client.get("/v1/runs", headers=shop).json()["data"]] == [
+        mine["run_id"]
+    ]
+    assert api.client.get(f"/v1/runs/{theirs['run_id']}", headers=shop).status_code == 404
+    assert api.client.get(f"/v1/runs/{theirs['run_id']}/steps", headers=shop).status_code == 404
+    assert api.client.get("/v1/sessions/shop-1", headers=kiosk).status_code == 404
+    assert api.client.get("/v1/sessions", headers=kiosk).json()["data"] == []
+    # Nor can another client continue (and so read) its conversation.
+    r = api.client.post(
+        "/v1/agents/echo/runs",
+        json={"input": "what did I order?", "session_id": "shop-1"},
+        headers=kiosk,
+    )
+    assert r.status_code == 404
+    # An operator of the tenant sees both.
+    assert len(api.client.get("/v1/runs", headers=operator).json()["data"]) == 2

@@ -88,9 +88,16 @@ def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
         raise
 
 
-def create_app(svc: ApiService) -> FastAPI:
+def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
+    """The application over ``svc``. With ``owns_service`` (``keel serve``), its
+    lifespan resumes orphaned runs at start-up and closes the service at shutdown;
+    without, the caller does both (embedding several apps, test harnesses)."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not owns_service:
+            yield
+            return
         resuming = asyncio.create_task(svc.resume_orphans())
         try:
             yield

@@ -7,7 +7,7 @@ subject); then the route's role check (``admin`` passes every one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -19,7 +19,12 @@ from keel.errors import RateLimited
 from keel.governance.policy import Principal
 
 
-def service(request: Request) -> ApiService:
+# Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
+# its thread pool, a thread hop per request on the hot path. Authentication may read
+# SQLite on a cache miss (once per key per few seconds), a sub-millisecond block.
+
+
+async def service(request: Request) -> ApiService:
     svc: ApiService = request.app.state.keel
     return svc
 
@@ -27,7 +32,7 @@ def service(request: Request) -> ApiService:
 Service = Annotated[ApiService, Depends(service)]
 
 
-def caller(
+async def caller(
     svc: Service,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -43,10 +48,10 @@ def caller(
     return principal
 
 
-def role(*roles: Role) -> Callable[[Principal], Principal]:
+def role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the authenticated caller, if it holds one of ``roles``."""
 
-    def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
         require_role(principal, *roles)
         return principal
 

@@ -65,9 +65,14 @@ class ApiService:
     closed: bool = False
 
     def tenant(self, principal: Principal) -> TenantStore:
-        """The store as ``principal``'s tenant sees it."""
+        """The store as ``principal`` may see it: its tenant's, and for a key that is
+        only a ``client``, only the runs (and sessions) it started."""
         assert principal.tenant is not None, "API principals always have a tenant"
-        return TenantStore(self.store.engine, principal.tenant)
+        return TenantStore(
+            self.store.engine,
+            principal.tenant,
+            owner=principal.id if _client_only(principal) else None,
+        )
 
     async def start(self, req: RunStart, *, wait_s: float) -> tuple[RunRecord | None, str]:
         """Start (or, for a repeated idempotency key, find) a run; wait up to ``wait_s``.
@@ -76,6 +81,10 @@ class ApiService:
         """
         tenant = req.principal.tenant
         assert tenant is not None
+        if req.session_id is not None and self.tenant(req.principal).foreign_session(
+            req.session_id
+        ):
+            raise NotFound(f"no session {req.session_id!r}")
         run_id = new_run_id()
         if req.idempotency_key is not None:
             claimed = self.idempotency.claim(
@@ -117,7 +126,7 @@ class ApiService:
             done, _ = await asyncio.wait({task}, timeout=wait_s)
             return task.result() if done else None
         await self.store.writer.flush()
-        rec = TenantStore(self.store.engine, tenant).run(run_id)
+        rec = TenantStore(self.store.engine, tenant).run(run_id)  # same key: same tenant
         if rec is None:
             raise Conflict(
                 "a request with this Idempotency-Key is still starting its run; retry shortly",
@@ -155,3 +164,9 @@ class ApiService:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.engine.close()
+
+
+def _client_only(principal: Principal) -> bool:
+    return "client" in principal.roles and not any(
+        r in principal.roles for r in ("admin", "operator", "approver", "viewer")
+    )

@@ -9,10 +9,11 @@ ids of other tenants cannot be probed).
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
 
 from keel.errors import UserError
 from keel.store.runs import RunRecord, StepRecord, run_record, step_record
@@ -55,15 +56,52 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         ) from e
 
 
-class TenantStore:
-    """Reads of one tenant's runs, steps and sessions."""
+def _principal_prefix(principal_id: str) -> str:
+    # How the engine stores a run's principal: {"id": ..., "roles": ..., "tenant": ...}
+    # (json.dumps, "id" first), so runs started by one principal share this prefix.
+    return json.dumps({"id": principal_id})[:-1] + ","
 
-    def __init__(self, engine: Engine, tenant: str) -> None:
+
+class TenantStore:
+    """Reads of one tenant's runs, steps and sessions; with ``owner``, only of the
+    runs that principal started (and the sessions holding them)."""
+
+    def __init__(self, engine: Engine, tenant: str, *, owner: str | None = None) -> None:
         self._engine = engine
         self.tenant = tenant
+        self.owner = owner
+
+    def _scope(self) -> ColumnElement[bool]:
+        cond = runs.c.tenant == self.tenant
+        if self.owner is not None:
+            cond = and_(cond, runs.c.principal.startswith(_principal_prefix(self.owner)))
+        return cond
+
+    def _session_scope(self) -> ColumnElement[bool]:
+        cond = sessions.c.tenant == self.tenant
+        if self.owner is not None:
+            mine = select(runs.c.session_id).where(self._scope(), runs.c.session_id.is_not(None))
+            cond = and_(cond, sessions.c.id.in_(mine))
+        return cond
+
+    def foreign_session(self, session_id: str) -> bool:
+        """True if the session holds runs of other principals than ``owner`` (a client
+        may not continue, and so read, another client's conversation)."""
+        if self.owner is None:
+            return False
+        q = (
+            select(runs.c.id)
+            .where(
+                runs.c.session_id == session_id,
+                ~runs.c.principal.startswith(_principal_prefix(self.owner)),
+            )
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            return conn.execute(q).first() is not None
 
     def run(self, run_id: str) -> RunRecord | None:
-        q = select(runs).where(runs.c.id == run_id, runs.c.tenant == self.tenant)
+        q = select(runs).where(runs.c.id == run_id, self._scope())
         with self._engine.connect() as conn:
             row = conn.execute(q).mappings().first()
         return None if row is None else run_record(row)
@@ -80,7 +118,7 @@ class TenantStore:
         """Newest first; ``cursor`` continues after the last run of a previous page."""
         q = (
             select(runs)
-            .where(runs.c.tenant == self.tenant)
+            .where(self._scope())
             .order_by(runs.c.created_at.desc(), runs.c.id.desc())
             .limit(limit + 1)
         )
@@ -110,7 +148,7 @@ class TenantStore:
         q = (
             select(run_steps)
             .join(runs, runs.c.id == run_steps.c.run_id)
-            .where(run_steps.c.run_id == run_id, runs.c.tenant == self.tenant)
+            .where(run_steps.c.run_id == run_id, self._scope())
             .order_by(run_steps.c.step)
         )
         with self._engine.connect() as conn:
@@ -120,7 +158,7 @@ class TenantStore:
         return [step_record(r) for r in rows]
 
     def session(self, session_id: str) -> SessionRecord | None:
-        q = select(sessions).where(sessions.c.id == session_id, sessions.c.tenant == self.tenant)
+        q = select(sessions).where(sessions.c.id == session_id, self._session_scope())
         with self._engine.connect() as conn:
             row = conn.execute(q).mappings().first()
         return None if row is None else _session(row)
@@ -131,7 +169,7 @@ class TenantStore:
         """Most recently active first."""
         q = (
             select(sessions)
-            .where(sessions.c.tenant == self.tenant)
+            .where(self._session_scope())
             .order_by(sessions.c.updated_at.desc(), sessions.c.id.desc())
             .limit(limit + 1)
         )

@@ -1,0 +1,154 @@
+"""HTTP throughput and latency of ``keel serve``: runs created per second, p50/p99.
+
+One server process (uvicorn, the app ``keel serve`` builds, a durable SQLite store,
+authentication on with a real API key, rate limiting off) serves the shared peer
+scenario's agent — a scripted model that calls one tool, then answers. A separate
+client process keeps 64 connections busy with ``POST /v1/agents/bench/runs`` (each
+waits for its run to end, so a response means a completed, journaled, audited run)
+and times every request.
+
+Rows:
+  http[default]   the agent as keel serve runs it (journal + audit)
+  http[governed]  plus Keel's default governance on every step (policy pack, PII,
+                  injection and content checks)
+
+Usage: python benchmarks/http.py [--requests N] [--concurrency C]
+Goal (issue 6): >= 500 runs/s and p99 <= 50 ms at 64 connections, one process.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named as the issue asks (benchmarks/http.py), which shadows the
+# standard library's ``http`` package when run as a script: drop its folder from the
+# import path before anything imports ``http.client``.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import importlib.util  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+
+
+def make_agent(*, governed: bool) -> Any:
+    """The shared scenario's agent, as benchmarks/overhead.py builds it."""
+    spec = importlib.util.spec_from_file_location("keel_bench_overhead", _HERE / "overhead.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_agent(governed=governed)
+
+
+def serve(port: int, governed: bool, data_dir: str) -> None:
+    """The server process: print its API key, then serve until terminated."""
+    import uvicorn
+
+    from keel.api.app import create_app, service_for
+    from keel.api.registry import AgentRegistry
+    from keel.config import Settings
+
+    settings = Settings(data_dir=Path(data_dir), api_rate_limit_per_s=0)
+    svc = service_for(settings, AgentRegistry([make_agent(governed=governed)]))
+    _, key = svc.auth.keys.create("bench", ["client"], actor="benchmark")
+    print(key, flush=True)
+    uvicorn.run(
+        create_app(svc),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+
+
+async def _load(url: str, key: str, n: int, concurrency: int) -> tuple[float, list[float]]:
+    headers = {"authorization": f"Bearer {key}"}
+    body = {"input": "route ticket T-1"}
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits) as client:
+
+        async def one() -> None:
+            started = time.perf_counter()
+            r = await client.post("/v1/agents/bench/runs", json=body)
+            latencies.append(time.perf_counter() - started)
+            if r.status_code != 200 or r.json()["status"] != "completed":
+                raise RuntimeError(f"{r.status_code}: {r.text[:200]}")
+
+        async def worker(count: int) -> None:
+            for _ in range(count):
+                await one()
+
+        await asyncio.gather(*(worker(20) for _ in range(concurrency)))  # warm-up
+        latencies.clear()
+        share = [n // concurrency + (1 if i < n % concurrency else 0) for i in range(concurrency)]
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in share))
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies
+
+
+def bench(name: str, *, governed: bool, n: int, concurrency: int) -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="keel-http-bench-") as data:
+        args = [sys.executable, __file__, "--serve", str(port), "--data", data]
+        if governed:
+            args.append("--governed")
+        server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None
+            key = server.stdout.readline().strip()
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{url}/healthz")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            elapsed, latencies = asyncio.run(_load(url, key, n, concurrency))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    ms = sorted(x * 1e3 for x in latencies)
+    p50 = statistics.median(ms)
+    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    return (
+        f"{name:<16} {len(ms) / elapsed:8.0f} runs/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+        f"   ({len(ms)} runs, {concurrency} connections)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--governed", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.governed, args.data)
+        return
+    print("keel serve, one process; client in its own process on the same machine")
+    for name, governed in (("http[default]", False), ("http[governed]", True)):
+        print(bench(name, governed=governed, n=args.requests, concurrency=args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
