@@ -13,7 +13,7 @@ import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keel import host
+from keel.agent import Agent
 from keel.api.auth import WWW_AUTHENTICATE, Authenticator
 from keel.api.context import BodyTooLarge, RequestContextMiddleware, current
 from keel.api.envelope import STATUS, envelope
@@ -36,6 +37,9 @@ from keel.errors import ErrorCode, KeelError, NotFound, RateLimited
 from keel.hitl import Approvals
 from keel.store import RunRecord
 from keel.store.idempotency import IdempotencyKeys
+
+if TYPE_CHECKING:
+    from keel.evals import EvalScheduler
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +103,15 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
             yield
             return
         resuming = asyncio.create_task(svc.resume_orphans())
+        scheduler = eval_scheduler(svc)
+        if scheduler is not None:
+            scheduler.start()
+            log.info("scheduled evaluations: %s", svc.settings.eval_schedule)
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             resuming.cancel()
             await asyncio.gather(resuming, return_exceptions=True)
             await svc.close()
@@ -131,6 +141,27 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
     for module in (health, agents, runs, sessions, approvals, audit, openai_compat):
         app.include_router(module.router)
     return app
+
+
+def eval_scheduler(svc: ApiService, **timing: Any) -> EvalScheduler | None:
+    """The served agents' suites on the ``eval_schedule`` cron, if one is set: results
+    go to the store's eval tables, compared with each suite's previous run."""
+    if not svc.settings.eval_schedule:
+        return None
+    from keel.evals import CronSchedule, EvalHistory, EvalScheduler, evaluate_agents
+
+    def served() -> list[Agent]:
+        return [svc.registry.get(name) for name in svc.registry.names()]
+
+    job = evaluate_agents(
+        served,
+        EvalHistory(svc.store),
+        credentials=dict(os.environ),
+        prices=host.prices(svc.settings),
+        session_turns=svc.settings.session_turns,
+    )
+    # ``timing``: the scheduler's clock and sleep, for tests.
+    return EvalScheduler(CronSchedule.parse(svc.settings.eval_schedule), job, **timing)
 
 
 def error_response(

@@ -256,6 +256,51 @@ alerts = Table(
 )
 Index("ix_alerts_status", alerts.c.status, alerts.c.fired_at)
 
+# Evaluations (keel.evals): one row per run of some suites against one agent version,
+# and one per case. A new run is compared with the previous run of each suite.
+eval_runs = Table(
+    "eval_runs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agent", String(63), nullable=False),
+    Column("agent_version", String(64), nullable=False),
+    Column("agent_hash", String(80), nullable=False),
+    Column("trigger", String(16), nullable=False),  # cli | schedule | api
+    Column("suites", Text, nullable=False),  # JSON list of suite names
+    Column("cases", Integer, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("metrics", Text, nullable=False),  # JSON {metric: value}
+    Column("gates", Text, nullable=True),  # JSON list of gate outcomes
+    Column("gate_passed", Integer, nullable=True),  # 1 | 0; null without a gate
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float, nullable=False),
+)
+Index("ix_eval_runs_agent", eval_runs.c.agent, eval_runs.c.started_at)
+
+eval_results = Table(
+    "eval_results",
+    metadata,
+    Column(
+        "eval_run_id",
+        String(40),
+        ForeignKey("eval_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("suite", String(200), primary_key=True),
+    Column("case_id", String(200), primary_key=True),
+    Column("kind", String(16), nullable=False),  # case | journey
+    Column("tags", Text, nullable=False),  # JSON list
+    Column("passed", Integer, nullable=False),
+    Column("regression", Integer, nullable=False, server_default="0"),
+    Column("status", String(24), nullable=False),
+    Column("error_code", String(40), nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("cost_usd", Float, nullable=True),
+    Column("checks", Text, nullable=False),  # JSON list of {name, passed, detail}
+    Column("output", Text, nullable=True),  # JSON, masked
+)
+Index("ix_eval_results_suite", eval_results.c.suite, eval_results.c.case_id)
+
 AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 
 
