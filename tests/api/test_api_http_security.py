@@ -52,6 +52,11 @@ def test_probes_and_the_openapi_document_need_no_credentials(api: Api) -> None:
     assert ready.json()["checks"] == {"store": True, "agents": True, "engine": True}
     doc = api.client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
+    assert set(doc["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert "security" not in doc["paths"]["/readyz"]["get"]
+    assert doc["paths"]["/v1/runs"]["get"]["security"] == [{"bearer": []}, {"apiKey": []}]
+    documented = doc["paths"]["/v1/runs/{run_id}/cancel"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "429"} <= set(documented)
     assert api.client.get("/docs").status_code == 200
 
 

@@ -140,7 +140,39 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
     _install_error_handlers(app)
     for module in (health, agents, runs, sessions, approvals, audit, openai_compat):
         app.include_router(module.router)
+    _document_security(app)
     return app
+
+
+# Routes that need no credentials; every other route requires one (deps.caller).
+_OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def _document_security(app: FastAPI) -> None:
+    """Declare the credentials in OpenAPI (deps.caller reads them itself, for speed)."""
+    make_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = make_schema()
+        doc.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key (keel_…) or, when configured, an OIDC/JWT token",
+            },
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+        for path, item in doc["paths"].items():
+            if path in _OPEN_PATHS:
+                continue
+            for operation in item.values():
+                operation["security"] = [{"bearer": []}, {"apiKey": []}]
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def eval_scheduler(svc: ApiService, **timing: Any) -> EvalScheduler | None:
