@@ -13,6 +13,10 @@ Rows:
                  shipped Rego policy pack at input, route, tool and output, PII masking
                  and prompt-injection checks of the request and the tool result, the
                  spotlighting fence, content rules and the canary
+  keel[observed] keel[durable] plus telemetry on: the invoke_agent, chat and execute_tool
+                 spans of every run through a real BatchSpanProcessor (its exporter
+                 discards the batches, so no network is timed) and every metric into
+                 a Prometheus reader, scraped once at the end
 
 Usage: python benchmarks/overhead.py [--with-peers]
   PEER_N_SEQ / PEER_N_CONC set the run counts (defaults 500 / 500), as for the peers.
@@ -28,8 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall, tool
 from keel.governance.governor import Governor
@@ -88,11 +93,41 @@ async def bench_memory() -> tuple[float, float]:
     return await measure("keel[memory]", run_once)
 
 
-async def bench_durable(data_dir: Path, *, governed: bool = False) -> tuple[float, float]:
+def _discarding_exporter() -> Any:
+    """A span exporter that counts each batch and drops it: the benchmark times Keel and
+    the SDK, not I/O."""
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+    class Discard(SpanExporter):
+        def __init__(self) -> None:
+            self.spans = 0
+
+        def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+            self.spans += len(spans)
+            return SpanExportResult.SUCCESS
+
+    return Discard()
+
+
+async def bench_durable(
+    data_dir: Path, *, governed: bool = False, observed: bool = False
+) -> tuple[float, float]:
     agent = make_agent(governed=governed)
-    name = "governed" if governed else "durable"
+    name = "governed" if governed else "observed" if observed else "durable"
     store = Store.open(f"sqlite:///{data_dir / f'{name}.db'}")
-    engine = LocalEngine(store, max_concurrency=N_CONC)
+    telemetry = None
+    if observed:
+        # Imported here: the other rows must not depend on OpenTelemetry.
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        from keel.telemetry import Telemetry, TelemetryConfig
+
+        spans = _discarding_exporter()
+        telemetry = Telemetry(
+            TelemetryConfig(prometheus=True), span_processors=[BatchSpanProcessor(spans)]
+        )
+    engine = LocalEngine(store, max_concurrency=N_CONC, telemetry=telemetry)
     who = Principal("bench", ("employee",))
 
     async def run_once() -> None:
@@ -109,6 +144,12 @@ async def bench_durable(data_dir: Path, *, governed: bool = False) -> tuple[floa
             f"{counts['completed']} runs in {store.location})",
             file=sys.stderr,
         )
+        if telemetry is not None:
+            body, _ = telemetry.prometheus()
+            assert b"gen_ai_client_token_usage_count" in body
+            telemetry.shutdown()
+            runs = WARMUP + N_SEQ + N_CONC
+            assert spans.spans == 4 * runs, (spans.spans, runs)
         return result
     finally:
         store.close()
@@ -143,6 +184,7 @@ def main() -> None:
         for name, coro in (
             ("memory", bench_memory()),
             ("durable", bench_durable(Path(tmp))),
+            ("observed", bench_durable(Path(tmp), observed=True)),
             ("governed", bench_durable(Path(tmp), governed=True)),
         ):
             seq, conc = asyncio.run(coro)

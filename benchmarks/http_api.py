@@ -17,32 +17,30 @@ soon as it has an answer: the most the server can do, latency = queueing behind 
 others) and open loop at ``--rate`` runs/s (requests due on a fixed schedule, latency
 counted from when each was due).
 
-Usage: python benchmarks/http.py [--requests N] [--concurrency C] [--rate R]
+Usage: python benchmarks/http_api.py [--requests N] [--concurrency C] [--rate R]
 Goal (issue 6): >= 500 runs/s, and p99 <= 50 ms at 64 connections, one process.
 """
 
 from __future__ import annotations
 
+# Not "http.py": Python puts a script's folder first on the import path, so a
+# benchmarks/http.py would shadow the standard library's ``http`` package for every
+# script in this folder.
+import argparse
+import asyncio
+import importlib.util
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
-# This file is named as the issue asks (benchmarks/http.py), which shadows the
-# standard library's ``http`` package when run as a script: drop its folder from the
-# import path before anything imports ``http.client``.
+import httpx
+
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import importlib.util  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
 
 
 def make_agent(*, governed: bool) -> Any:
