@@ -33,7 +33,7 @@ from keel.models.base import Model, ToolDefinition
 from keel.models.factory import build_chain
 from keel.models.pricing import PriceTable
 from keel.spec.loader import LoadedSpec
-from keel.spec.model import Limits
+from keel.spec.model import EscalationSpec, Limits
 from keel.tools import Tool, ToolSet, as_tool
 
 
@@ -66,6 +66,8 @@ class Agent:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     spec_path: str | None = None
     governor: Governor | None = None
+    # When runs go to a person (spec.escalation; keel.hitl); None: never.
+    escalation: EscalationSpec | None = None
     tool_definitions: tuple[ToolDefinition, ...] = field(init=False)
     input_validator: Validator | None = field(init=False)
     output_validator: Validator | None = field(init=False)
@@ -126,6 +128,7 @@ class Agent:
             output_max_bytes=spec.output.max_bytes,
             spec_path=str(loaded.path),
             governor=_governor(loaded, pii_hash_key or secrets.token_bytes(32)),
+            escalation=spec.escalation,
         )
 
     @classmethod
@@ -141,6 +144,7 @@ class Agent:
         output_schema: dict[str, Any] | None = None,
         input_schema: dict[str, Any] | None = None,
         governor: Governor | None = None,
+        escalation: EscalationSpec | None = None,
     ) -> Agent:
         """An agent declared in code; its hash covers the instructions and tool contracts.
 
@@ -160,6 +164,8 @@ class Agent:
             "output_schema": output_schema,
             "input_schema": input_schema,
         }
+        if escalation is not None:
+            canonical["escalation"] = escalation.model_dump(mode="json")
         digest.update(json.dumps(canonical, sort_keys=True).encode())
         return cls(
             name=name,
@@ -172,6 +178,7 @@ class Agent:
             output_schema=output_schema,
             input_schema=input_schema,
             governor=governor,
+            escalation=escalation,
         )
 
 

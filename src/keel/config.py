@@ -42,6 +42,17 @@ class Price(BaseModel):
     output: float = Field(ge=0, description="USD per million output tokens")
 
 
+class WebhookSettings(BaseModel):
+    """One webhook receiver of HITL and run events (docs/hitl.md#webhooks)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    url: str = Field(pattern=r"^https?://", description="where events are POSTed")
+    name: str | None = Field(default=None, description="default: the URL")
+    events: list[str] = Field(default_factory=list, description="empty: every event")
+    secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 signing key")
+    template: Any = Field(default=None, description="JSON body with {field.path} placeholders")
+
+
 class Settings(BaseModel):
     """Everything configurable about a Keel process."""
 
@@ -84,6 +95,12 @@ class Settings(BaseModel):
     drift_alpha: float = Field(default=0.1, gt=0, le=1)
     alert_webhooks: list[str] = Field(default_factory=list)
     alert_webhook_secret: SecretStr | None = None
+    eval_schedule: str | None = None
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    webhook_max_attempts: int = Field(default=5, ge=1, le=50)
+    webhook_backoff_s: float = Field(default=1.0, gt=0)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    escalation_token_ttl_s: float = Field(default=86_400.0, gt=0)
     config_file: Path | None = None
 
     @field_validator("jwt_algorithms", "api_cors_origins", mode="before")
@@ -100,6 +117,20 @@ class Settings(BaseModel):
         # KEEL_ALERT_WEBHOOKS=https://a,https://b
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("eval_schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        # A five-field cron expression (or @daily...), checked here so that a typo is a
+        # configuration error at start-up, not a schedule that silently never runs.
+        if value is not None:
+            from keel.evals import CronSchedule
+
+            try:
+                CronSchedule.parse(value)
+            except ConfigError as e:
+                raise ValueError(e.message) from None
         return value
 
     @field_validator("telemetry_headers", mode="before")
@@ -162,6 +193,11 @@ _ENV = {
     "KEEL_DRIFT_ALPHA": "drift_alpha",
     "KEEL_ALERT_WEBHOOKS": "alert_webhooks",
     "KEEL_ALERT_WEBHOOK_SECRET": "alert_webhook_secret",
+    "KEEL_EVAL_SCHEDULE": "eval_schedule",
+    "KEEL_WEBHOOK_MAX_ATTEMPTS": "webhook_max_attempts",
+    "KEEL_WEBHOOK_BACKOFF_S": "webhook_backoff_s",
+    "KEEL_WEBHOOK_TIMEOUT_S": "webhook_timeout_s",
+    "KEEL_ESCALATION_TOKEN_TTL_S": "escalation_token_ttl_s",
 }
 
 

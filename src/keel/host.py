@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keel.agent import Agent
 from keel.audit.log import SIGNING_KEY_FILE, AuditLog, AuditOptions
@@ -20,6 +21,11 @@ from keel.errors import UserError
 from keel.models.pricing import PriceTable
 from keel.spec.loader import load_spec
 from keel.store import RunRecord, Store
+from keel.telemetry import TelemetryConfig
+
+if TYPE_CHECKING:
+    from keel.hitl import Oversight
+    from keel.telemetry import Telemetry
 
 
 def settings(config_file: Path | None = None) -> Settings:
@@ -74,7 +80,37 @@ def open_store(s: Settings, *, audit: bool = True) -> Store:
     store = Store.open(s.store_url)
     if audit:
         AuditLog.of(store, audit_options(s, store))
+    oversight(store, s)
     return store
+
+
+def oversight(store: Store, s: Settings) -> Oversight:
+    """Escalations and webhooks of ``store`` as configured: the continuity-token key in
+    the data dir (``hitl.key``, 0600) and the webhook endpoints."""
+    from keel.hitl import KEY_FILE, ContinuityTokens, Oversight, WebhookEndpoint, WebhookOptions
+
+    over = Oversight.of(store).configure(
+        tokens=ContinuityTokens.from_key_file(s.data_dir / KEY_FILE),
+        token_ttl_s=s.escalation_token_ttl_s,
+    )
+    over.webhooks.configure(
+        [
+            WebhookEndpoint(
+                name=w.name or w.url,
+                url=w.url,
+                events=tuple(w.events),
+                secret=None if w.secret is None else w.secret.get_secret_value(),
+                template=w.template,
+            )
+            for w in s.webhooks
+        ],
+        WebhookOptions(
+            max_attempts=s.webhook_max_attempts,
+            backoff_s=s.webhook_backoff_s,
+            timeout_s=s.webhook_timeout_s,
+        ),
+    )
+    return over
 
 
 def audit_options(s: Settings, store: Store) -> AuditOptions:
@@ -91,16 +127,24 @@ def audit_options(s: Settings, store: Store) -> AuditOptions:
     return options
 
 
-def engine(store: Store, s: Settings) -> LocalEngine:
+def engine(store: Store, s: Settings, *, telemetry: Telemetry | None = None) -> LocalEngine:
     """The local engine over ``store`` with every limit ``s`` sets.
 
     ``run`` and ``runs resume`` both build it here: a resumed run must see the same
     session history (``session_turns``) as it would have had it not crashed.
+    Telemetry: ``telemetry`` when given (``keel serve`` passes one that also keeps
+    metrics for ``/metrics``), else what ``s`` configures (none by default), flushed
+    and shut down when the store closes.
     """
+    if telemetry is None:
+        telemetry = TelemetryConfig.from_settings(s).start()
+        if telemetry is not None:
+            store.on_close(telemetry.shutdown)
     return LocalEngine(
         store,
         max_concurrency=s.max_concurrency,
         max_concurrency_per_agent=s.max_concurrency_per_agent,
         max_queue=s.max_queue,
         session_turns=s.session_turns,
+        telemetry=telemetry,
     )

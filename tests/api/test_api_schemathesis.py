@@ -9,7 +9,6 @@ from pathlib import Path
 import hypothesis
 import pytest
 import schemathesis
-from conftest import EXAMPLE, echo_agent
 from hypothesis import HealthCheck
 from schemathesis.checks import (
     content_type_conformance,
@@ -18,10 +17,12 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from conftest import EXAMPLE, echo_agent
 from keel import host
 from keel.api.app import create_app, service_for
 from keel.api.registry import AgentRegistry
 from keel.config import Settings
+
 
 def _app() -> object:
     import tempfile

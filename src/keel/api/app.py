@@ -29,17 +29,30 @@ from keel.api.jwt import JwtVerifier
 from keel.api.keys import ApiKeys
 from keel.api.ratelimit import RateLimiter
 from keel.api.registry import AgentRegistry
-from keel.api.routes import agents, approvals, audit, health, openai_compat, runs, sessions
+from keel.api.routes import (
+    agents,
+    approvals,
+    audit,
+    escalations,
+    health,
+    observability,
+    openai_compat,
+    runs,
+    sessions,
+)
 from keel.api.service import ApiService
 from keel.audit.log import AuditLog
 from keel.config import Settings
 from keel.errors import ErrorCode, KeelError, NotFound, RateLimited
 from keel.hitl import Approvals
+from keel.kpi.drift import DriftMonitor, DriftSettings
 from keel.store import RunRecord
 from keel.store.idempotency import IdempotencyKeys
+from keel.telemetry import AlertNotifier, TelemetryConfig
 
 if TYPE_CHECKING:
     from keel.evals import EvalScheduler
+    from keel.hitl import SlaTimers, WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +77,10 @@ def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
     """The service over already loaded agents (``build_service``; tests, embedding)."""
     store = host.open_store(settings)
     try:
+        # A server always keeps metrics (for /metrics); spans only if an exporter is set.
+        telemetry = TelemetryConfig.from_settings(settings, prometheus=True).start()
+        if telemetry is not None:
+            store.on_close(telemetry.shutdown)
         by_spec = host.agent_for_run(settings)
 
         def load_for_run(rec: RunRecord) -> Any:
@@ -78,7 +95,7 @@ def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
             settings=settings,
             registry=registry,
             store=store,
-            engine=host.engine(store, settings),
+            engine=host.engine(store, settings, telemetry=telemetry),
             auth=Authenticator(
                 ApiKeys(store, audit=AuditLog.of(store)), jwt=JwtVerifier.from_settings(settings)
             ),
@@ -86,6 +103,7 @@ def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
             approvals=Approvals(store),
             idempotency=IdempotencyKeys(store.engine),
             load_for_run=load_for_run,
+            telemetry=telemetry,
         )
     except BaseException:
         store.close()
@@ -107,9 +125,17 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
         if scheduler is not None:
             scheduler.start()
             log.info("scheduled evaluations: %s", svc.settings.eval_schedule)
+        drift = asyncio.create_task(drift_monitor(svc).watch())
+        hitl = hitl_services(svc)
+        for service in hitl:
+            service.start()
         try:
             yield
         finally:
+            for service in hitl:
+                await service.stop()
+            drift.cancel()
+            await asyncio.gather(drift, return_exceptions=True)
             if scheduler is not None:
                 await scheduler.stop()
             resuming.cancel()
@@ -138,14 +164,24 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
             expose_headers=["x-trace-id", "x-request-id", "x-agent-version", "location"],
         )
     _install_error_handlers(app)
-    for module in (health, agents, runs, sessions, approvals, audit, openai_compat):
+    for module in (
+        health,
+        agents,
+        runs,
+        sessions,
+        approvals,
+        escalations,
+        audit,
+        observability,
+        openai_compat,
+    ):
         app.include_router(module.router)
     _document_security(app)
     return app
 
 
 # Routes that need no credentials; every other route requires one (deps.caller).
-_OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _document_security(app: FastAPI) -> None:
@@ -173,6 +209,30 @@ def _document_security(app: FastAPI) -> None:
         return doc
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def drift_monitor(svc: ApiService) -> DriftMonitor:
+    """Drift detection over the served runs: alerts stored, counted in /metrics and
+    POSTed (signed) to ``alert_webhooks`` when set."""
+    s = svc.settings
+    notifier = None
+    if s.alert_webhooks:
+        secret = None if s.alert_webhook_secret is None else s.alert_webhook_secret
+        notifier = AlertNotifier(
+            s.alert_webhooks, secret=None if secret is None else secret.get_secret_value()
+        )
+    return DriftMonitor(
+        svc.store, DriftSettings.from_settings(s), telemetry=svc.telemetry, notifier=notifier
+    )
+
+
+def hitl_services(svc: ApiService) -> list[SlaTimers | WebhookSender]:
+    """The SLA timers (breach actions continue runs in this server) and the webhook
+    sender of the store's outbox (keel.hitl)."""
+    from keel.hitl import Oversight, SlaTimers, WebhookSender
+
+    timers = SlaTimers(svc.store, engine=svc.engine, load_agent=svc.load_for_run)
+    return [timers, WebhookSender(Oversight.of(svc.store).webhooks)]
 
 
 def eval_scheduler(svc: ApiService, **timing: Any) -> EvalScheduler | None:

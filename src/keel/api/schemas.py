@@ -16,7 +16,14 @@ from keel.store import RunRecord, StepRecord
 from keel.store.tenant import SessionRecord
 
 RunState = Literal[
-    "queued", "running", "awaiting_approval", "completed", "failed", "needs_review", "cancelled"
+    "queued",
+    "running",
+    "awaiting_approval",
+    "completed",
+    "failed",
+    "needs_review",
+    "cancelled",
+    "escalated",
 ]
 
 

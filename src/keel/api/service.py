@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keel.agent import Agent
 from keel.api.auth import Authenticator
@@ -29,6 +29,9 @@ from keel.models.base import Message
 from keel.store import RunRecord, Store
 from keel.store.idempotency import IdempotencyKeys, request_hash
 from keel.store.tenant import TenantStore
+
+if TYPE_CHECKING:
+    from keel.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,8 @@ class ApiService:
     idempotency: IdempotencyKeys
     # Loads the agent a stored run started with (resume, continue after approval).
     load_for_run: AgentLoader
-    # Extra collaborators (telemetry, schedulers) keyed by name, set at start-up.
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Traces and metrics (also what /metrics serves); None records nothing.
+    telemetry: Telemetry | None = None
     _tasks: dict[str, asyncio.Task[RunRecord]] = field(default_factory=dict)
     closed: bool = False
 
@@ -106,9 +109,6 @@ class ApiService:
         return None, run_id
 
     async def _run(self, req: RunStart, run_id: str) -> RunRecord:
-        kwargs: dict[str, Any] = {}
-        if req.traceparent is not None and self.extras.get("traceparent_supported"):
-            kwargs["traceparent"] = req.traceparent
         return await self.engine.run(
             req.agent,
             req.input,
@@ -117,7 +117,7 @@ class ApiService:
             principal=req.principal,
             run_id=run_id,
             history=req.history,
-            **kwargs,
+            traceparent=req.traceparent,
         )
 
     async def _existing(self, run_id: str, tenant: str, wait_s: float) -> RunRecord | None:

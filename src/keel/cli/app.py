@@ -21,9 +21,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from keel.cli import context, render
+from keel.cli.alerts_cmd import alerts_app
 from keel.cli.approvals_cmd import approvals_app
 from keel.cli.audit_cmd import audit_app
+from keel.cli.escalations_cmd import escalations_app, webhooks_app
+from keel.cli.eval_cmd import eval_app
+from keel.cli.feedback_cmd import feedback_app
 from keel.cli.keys_cmd import keys_app
+from keel.cli.kpi_cmd import kpi_app
 from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
 from keel.cli.serve_cmd import serve
@@ -41,7 +46,13 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
+app.add_typer(kpi_app, name="kpi")
+app.add_typer(feedback_app, name="feedback")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(escalations_app, name="escalations")
+app.add_typer(webhooks_app, name="webhooks")
 app.command()(serve)
 
 out = Console(highlight=False, soft_wrap=False)

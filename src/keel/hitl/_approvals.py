@@ -37,6 +37,7 @@ from keel.errors import (
 )
 from keel.governance.governor import RunGovernance
 from keel.governance.policy import AgentIdentity, Principal, RunCounters, ToolFacts
+from keel.hitl._oversight import Oversight
 from keel.hitl._records import ApprovalRecord, ApprovalRepository, ApprovalStatus
 from keel.store import Store
 
@@ -154,6 +155,24 @@ class Approvals:
             tenant=record.tenant,
             run_id=record.run_id,
         )
+        webhooks = Oversight.of(self._store).webhooks
+        if webhooks.wants("approval.decided"):
+            webhooks.emit(
+                "approval.decided",
+                {
+                    "approval_id": record.id,
+                    "run_id": record.run_id,
+                    "agent": record.agent,
+                    "tool": record.tool,
+                    "decision": status,
+                    "decider": decider.id,
+                    "reason": reason,
+                    "edited": edited is not None,
+                    "waited_s": round(now - record.created_at, 3),
+                },
+                tenant=record.tenant,
+                now=now,
+            )
         # The audit record commits before the decider is told it is done.
         await self._store.writer.flush()
         got = self.repo.get(record.id)

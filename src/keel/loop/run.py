@@ -15,8 +15,10 @@ Limits and what happens at each (the code a failed run carries):
   ``limits.context_budget_tokens`` → shortened per ``limits.truncation`` and the run
   flagged ``CONTEXT_TRUNCATED`` (never silently)
 * an answer that fails the output schema gets one repair turn, then ``OUTPUT_INVALID``
-* the same tool failing ``MAX_CONSECUTIVE_TOOL_FAILURES`` times in a row →
-  ``TOOL_ERROR`` / ``TOOL_TIMEOUT``
+* the same tool failing ``MAX_CONSECUTIVE_TOOL_FAILURES`` times in a row (or
+  ``spec.escalation.tool_failures``) → ``TOOL_ERROR`` / ``TOOL_TIMEOUT``
+* with ``spec.escalation``, a user asking for a person (``user_request_patterns``) →
+  ``ESCALATED`` before any model call (not on a turn a person handed back)
 
 A tool call that policy answers with ``require_approval`` (or whose tool declares
 ``requires_approval``) goes through ``effects.decide`` at its own step, before the
@@ -30,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +42,7 @@ from keel.errors import (
     ApprovalRequired,
     BudgetExceeded,
     ErrorCode,
+    Escalated,
     InputInvalid,
     KeelError,
     NeedsReview,
@@ -59,7 +63,7 @@ log = logging.getLogger(__name__)
 MAX_CONSECUTIVE_TOOL_FAILURES = 3
 CONTEXT_TRUNCATED = "CONTEXT_TRUNCATED"
 
-Outcome = Literal["completed", "failed", "needs_review", "awaiting_approval"]
+Outcome = Literal["completed", "failed", "needs_review", "awaiting_approval", "escalated"]
 APPROVAL_REJECTED = "APPROVAL_REJECTED"
 
 # Who a run acts for when the caller names nobody: no roles, so least privilege.
@@ -78,6 +82,9 @@ class RunInput:
     # What this agent, and this tenant of it, used earlier today (UTC), for the daily
     # budgets (spec.limits.daily); the engine reads it from the store.
     used_today: UsedToday | None = None
+    # A person's note when they hand an escalated session back to the agent
+    # (keel.hitl): in the model's context, and the user_request trigger stays quiet.
+    human_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,8 @@ class RunOutcome:
     usage: Usage = field(default_factory=Usage)
     cost_usd: float | None = 0.0
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    # The ``details`` of the RunError that ended the run (which trigger escalated it).
+    error_details: dict[str, Any] = field(default_factory=dict)
     # Set when the run stopped in ``awaiting_approval``: the request and its id.
     approval_id: str | None = None
     approval: ApprovalRequest | None = None
@@ -143,6 +152,7 @@ async def run_agent(agent: Agent, run: RunInput, effects: Effects) -> RunOutcome
         out.status, out.error_code, out.error_message = "needs_review", e.code, e.message
     except RunError as e:
         out.status, out.error_code, out.error_message = "failed", e.code, e.message
+        out.error_details = e.details
     except Exception as e:
         # A bug, not a run outcome: record it so the run does not hang in "running",
         # and keep the traceback in the log (not in the run, which users see).
@@ -194,11 +204,16 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
         governed = _Governed(gov, who, guarded)
         user_text = guarded.text
         system = gov.system_prompt(system)
+    _check_user_request(agent, run, user_text)
     messages: list[Message] = [
         Message("system", system),
         *run.history,
         Message("user", user_text),
     ]
+    if run.human_note is not None:
+        messages.insert(
+            -1, Message("system", f"A person reviewed this conversation: {run.human_note}")
+        )
     history = len(run.history)
     step = 0
     turns = 0
@@ -246,7 +261,7 @@ async def _turns(agent: Agent, run: RunInput, effects: Effects, out: RunOutcome)
                         call.name, content, seed=f"{run.run_id}:{step}"
                     )
                 messages.append(Message("tool", content, tool_call_id=call.id, name=call.name))
-                _count_failure(call.name, result, failures)
+                _count_failure(call.name, result, failures, _failure_limit(agent))
             continue
         valid, value, problem = _check_output(agent, message.content)
         if valid:
@@ -381,12 +396,27 @@ def _unknown_tool(agent: Agent, call: ToolCall) -> ToolResult:
     )
 
 
-def _count_failure(name: str, result: ToolResult, failures: dict[str, int]) -> None:
+def _check_user_request(agent: Agent, run: RunInput, text: str) -> None:
+    """Escalate at once when the user asks for a person (spec.escalation)."""
+    esc = agent.escalation
+    if esc is None or "user_request" not in esc.on or run.human_note is not None:
+        return
+    for pattern in esc.user_request_patterns:
+        if re.search(pattern, text, re.IGNORECASE):
+            raise Escalated("the user asked for a person", details={"trigger": "user_request"})
+
+
+def _failure_limit(agent: Agent) -> int:
+    esc = agent.escalation
+    return MAX_CONSECUTIVE_TOOL_FAILURES if esc is None else esc.tool_failures
+
+
+def _count_failure(name: str, result: ToolResult, failures: dict[str, int], limit: int) -> None:
     if result.ok or result.error_kind in ("invalid_arguments", "unknown_tool", "denied"):
         failures.pop(name, None)
         return
     failures[name] = failures.get(name, 0) + 1
-    if failures[name] >= MAX_CONSECUTIVE_TOOL_FAILURES:
+    if failures[name] >= limit:
         err: type[KeelError] = ToolTimedOut if result.error_kind == "timeout" else ToolFailed
         raise err(
             f"tool {name!r} failed {failures[name]} times in a row: {result.error}",

@@ -273,16 +273,93 @@ class GuardsSpec(_Strict):
     canary: bool = Field(default=True, description="detect system-prompt leaks in answers")
 
 
+EscalationTrigger = Literal[
+    "policy",
+    "injection",
+    "content",
+    "tool_failures",
+    "user_request",
+    "budget",
+    "needs_review",
+    "low_confidence",
+]
+ESCALATION_TRIGGERS: tuple[EscalationTrigger, ...] = EscalationTrigger.__args__  # type: ignore[attr-defined]
+# Case-insensitive regexes, kept to plain phrases so docs/spec.md can show them.
+DEFAULT_USER_REQUEST_PATTERNS: tuple[str, ...] = (
+    "talk to a human",
+    "talk to a person",
+    "speak to a human",
+    "speak to a person",
+    "real person",
+    "human agent",
+    "live agent",
+)
+
+
 class EscalationSpec(_Strict):
+    """When a run goes to a person (``keel.hitl``), and how fast one must answer.
+
+    A run that meets one of the ``on`` triggers ends ``escalated`` with an
+    ``EscalationBundle``; ``sla_seconds`` starts a timer on each approval and
+    escalation, and ``on_breach`` is what happens when it passes unanswered.
+    """
+
     sla_seconds: float | None = Field(default=None, gt=0)
     confidence_below: float | None = Field(default=None, ge=0, le=1)
     on_breach: Literal["notify_next_tier", "auto_reject", "fallback_rules"] | None = None
+    on: list[EscalationTrigger] = Field(default_factory=lambda: list(ESCALATION_TRIGGERS))
+    tool_failures: int = Field(default=3, ge=1, le=100)
+    user_request_patterns: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_USER_REQUEST_PATTERNS)
+    )
+    confidence_field: str = Field(default="confidence", min_length=1)
+
+    @field_validator("user_request_patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(
+                    f"user_request_patterns: {pattern!r} is not a regex ({e})"
+                ) from None
+        return v
+
+
+KpiName = Literal[
+    "availability",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "tool_success_rate",
+    "fallback_rate",
+    "resolved_without_handoff",
+    "time_to_resolution_s",
+    "cost_per_task_usd",
+    "acceptance_rate",
+    "override_rate",
+    "thumbs_down_rate",
+]
+_WINDOW = re.compile(r"^\d+(\.\d+)?[smhdw]$")
 
 
 class KpiSpec(_Strict):
-    name: str
+    """A target for one of Keel's built-in KPIs (``keel kpi report``)."""
+
+    name: KpiName
     target: float
-    window: str = "7d"
+    window: str = Field(default="7d", description="e.g. 24h, 7d, 4w")
+    direction: Literal["at_least", "at_most"] | None = Field(
+        default=None, description="how the target is met; default: the KPI's own"
+    )
+
+    @field_validator("window")
+    @classmethod
+    def _check_window(cls, v: str) -> str:
+        if not _WINDOW.match(v):
+            raise ValueError(f"window {v!r} must look like 30m, 24h, 7d or 4w")
+        return v
 
 
 class EvalSuiteRef(_Strict):

@@ -16,11 +16,19 @@ from keel.store.schema import run_steps, runs, sessions
 from keel.store.writer import GroupWriter
 
 RunStatus = Literal[
-    "queued", "running", "awaiting_approval", "completed", "failed", "needs_review", "cancelled"
+    "queued",
+    "running",
+    "awaiting_approval",
+    "completed",
+    "failed",
+    "needs_review",
+    "cancelled",
+    "escalated",
 ]
 # ``awaiting_approval`` is neither terminal (never purged) nor unfinished in the
 # orphan sense (never resumed by ``resume``): it continues once a person decides.
-TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review", "cancelled")
+# ``escalated`` is terminal: a person takes over in the session (keel.hitl).
+TERMINAL: tuple[RunStatus, ...] = ("completed", "failed", "needs_review", "cancelled", "escalated")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ runs = Table(
     Column("tenant", String(128), nullable=True),
     Column("session_id", String(128), nullable=True),
     # queued | running | awaiting_approval | completed | failed | needs_review | cancelled
+    # | escalated
     Column("status", String(24), nullable=False),
     Column("input", Text, nullable=False),
     Column("output", Text, nullable=True),
@@ -300,6 +301,89 @@ eval_results = Table(
     Column("output", Text, nullable=True),  # JSON, masked
 )
 Index("ix_eval_results_suite", eval_results.c.suite, eval_results.c.case_id)
+
+# Escalations (keel.hitl): a run handed to a person ends ``escalated`` with one row
+# here holding its ``EscalationBundle`` (masked: what a person needs to take over).
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("agent", String(63), nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("session_id", String(128), nullable=True),
+    # open | claimed | resolved | handed_back | expired
+    Column("status", String(16), nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of reason codes
+    Column("bundle", Text, nullable=False),  # JSON EscalationBundle, masked
+    Column("tier", Integer, nullable=False, server_default="1"),
+    Column("claimed_by", String(200), nullable=True),
+    Column("claimed_at", Float, nullable=True),
+    Column("resolved_by", String(200), nullable=True),
+    Column("resolved_at", Float, nullable=True),
+    Column("resolution", Text, nullable=True),  # JSON {reply, hand_back, run_id}
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("run_id", name="uq_escalations_run"),
+)
+Index("ix_escalations_status", escalations.c.status, escalations.c.created_at)
+Index("ix_escalations_tenant", escalations.c.tenant, escalations.c.created_at)
+
+# SLA timers: one durable row per approval or escalation a person must answer within
+# ``spec.escalation.sla_seconds``; ``keel.hitl.SlaTimers`` fires them at ``deadline``
+# (after a restart too). ``status``: pending, then met (answered in time) or breached.
+sla_timers = Table(
+    "sla_timers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),  # approval | escalation
+    Column("target_id", String(40), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("agent", String(63), nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("action", String(24), nullable=True),  # spec.escalation.on_breach
+    Column("deadline", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("fired_at", Float, nullable=True),
+    Column("outcome", Text, nullable=True),  # what the breach action did
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_sla_timers_due", sla_timers.c.status, sla_timers.c.deadline)
+Index("ix_sla_timers_agent", sla_timers.c.agent, sla_timers.c.status)
+
+# Webhooks: a durable outbox the background sender drains (the run path only adds
+# rows), and the dead letters of deliveries that failed their last retry. Endpoint
+# secrets are never stored: ``endpoint`` names the configured endpoint.
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the delivery id
+    Column("event", String(40), nullable=False),
+    Column("endpoint", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("payload", Text, nullable=False),  # the JSON body, rendered
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_webhook_outbox_due", webhook_outbox.c.next_attempt_at)
+
+webhook_dead_letters = Table(
+    "webhook_dead_letters",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("event", String(40), nullable=False),
+    Column("endpoint", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("tenant", String(128), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("failed_at", Float, nullable=False),
+)
+Index("ix_webhook_dead_letters_failed", webhook_dead_letters.c.failed_at)
 
 AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 

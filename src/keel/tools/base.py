@@ -55,6 +55,9 @@ class ToolContext:
     tenant: str | None = None
     attempt: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # W3C traceparent of this call's span (or of the run's caller when telemetry is
+    # off), for a tool that calls another service to continue the trace.
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

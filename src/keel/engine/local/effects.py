@@ -41,7 +41,7 @@ from keel.tools import ToolContext, ToolResult, execute_tool
 class DirectEffects:
     """Calls the model and tools with no journal (``keel[memory]``)."""
 
-    __slots__ = ("_agent", "_clock", "_run_id", "_session_id", "_tenant")
+    __slots__ = ("_agent", "_clock", "_run_id", "_session_id", "_tenant", "traceparent")
 
     def __init__(
         self,
@@ -51,15 +51,23 @@ class DirectEffects:
         session_id: str | None,
         tenant: str | None,
         clock: Callable[[], float] = time.time,
+        traceparent: str | None = None,
     ) -> None:
         self._agent = agent
         self._run_id = run_id
         self._session_id = session_id
         self._tenant = tenant
         self._clock = clock
+        # The W3C trace context tools receive (ToolContext.traceparent); telemetry
+        # sets it to each tool call's own span while the tool runs.
+        self.traceparent = traceparent
 
     def now(self) -> float:
         return self._clock()
+
+    def recorded(self, step: int) -> bool:
+        """Whether ``step`` completed in an earlier attempt (a replay, not a new call)."""
+        return False
 
     async def model(self, step: int, request: ModelRequest) -> ModelResponse:
         return await self._agent.model.request(request)
@@ -90,6 +98,7 @@ class DirectEffects:
             agent=self._agent.name,
             session_id=self._session_id,
             tenant=self._tenant,
+            traceparent=self.traceparent,
         )
 
 
@@ -110,12 +119,24 @@ class JournaledEffects(DirectEffects):
         clock: Callable[[], float] = time.time,
         audit: RunAudit | None = None,
         approvals: ApprovalRepository | None = None,
+        traceparent: str | None = None,
     ) -> None:
-        super().__init__(agent, run_id, session_id=session_id, tenant=tenant, clock=clock)
+        super().__init__(
+            agent,
+            run_id,
+            session_id=session_id,
+            tenant=tenant,
+            clock=clock,
+            traceparent=traceparent,
+        )
         self._repo = repo
         self._journal = journal or {}
         self._audit = audit
         self._approvals = approvals
+
+    def recorded(self, step: int) -> bool:
+        rec = self._journal.get(step) if self._journal else None
+        return rec is not None and rec.state == "completed"
 
     async def decide(self, step: int, request: ApprovalRequest) -> ApprovalDecision:
         if self._approvals is None:

@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keel.agent import Agent
 from keel.audit.log import AuditLog
@@ -35,13 +35,20 @@ from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, ErrorCode, KeelError, NotFound, RateLimited, UserError
 from keel.governance.policy import Principal
+from keel.hitl._oversight import Oversight
 from keel.hitl._records import ApprovalRepository
 from keel.loop import RunInput, RunOutcome, UsedToday, run_agent
 from keel.models.base import Message, Usage
 from keel.store import Store
 from keel.store.runs import RunRecord, RunStatus
+from keel.telemetry.traceparent import valid_traceparent
 
 from .effects import DirectEffects, JournaledEffects
+
+if TYPE_CHECKING:
+    from keel.telemetry import Telemetry
+
+    from ._instrumented import RunTrace
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +71,13 @@ class LocalEngine:
         max_queue: int = 10_000,
         session_turns: int = 20,
         clock: Callable[[], float] = time.time,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if max_concurrency < 1 or max_queue < 0:
             raise UserError("max_concurrency must be >= 1 and max_queue >= 0")
         self.store = store
+        # Spans and metrics of every run (keel.telemetry); None records nothing.
+        self.telemetry = telemetry
         # Durable runs are audited: the store's one audit log (keel.audit).
         self.audit = None if store is None else AuditLog.of(store)
         self.approvals = None if store is None else ApprovalRepository(store.engine, store.writer)
@@ -85,6 +95,11 @@ class LocalEngine:
         # The task executing each run started by ``run`` in this engine (for ``cancel``).
         self._live: dict[str, asyncio.Task[Any]] = {}
         self._cancelling: dict[str, str] = {}
+        if telemetry is not None and store is not None and self.approvals is not None:
+            approvals = self.approvals
+            telemetry.metrics.count_pending_approvals(
+                store.location, lambda: approvals.count(status="pending")
+            )
 
     @property
     def durable(self) -> bool:
@@ -105,6 +120,8 @@ class LocalEngine:
         principal: Principal | None = None,
         run_id: str | None = None,
         history: Sequence[Message] | None = None,
+        traceparent: str | None = None,
+        human_note: str | None = None,
     ) -> RunRecord:
         """Run one turn of ``agent`` and return its record once it is durable.
 
@@ -113,6 +130,8 @@ class LocalEngine:
         name the run before it starts (the HTTP API answers ``202`` with it);
         ``history`` gives the conversation so far explicitly (the OpenAI-compatible
         endpoint, where the client holds the conversation) instead of a session's.
+        ``traceparent`` (W3C) is the caller's trace: the run's spans are its children,
+        it is stored with the run so a resumed run continues it, and tools receive it.
 
         ``cancel(run_id)`` ends the run ``cancelled``; any other cancellation of the
         task running this call leaves the run unfinished, to be resumed.
@@ -131,13 +150,21 @@ class LocalEngine:
             else:
                 history = tuple(history)
             audit: RunAudit | None = None
+            trace = self._trace(agent, run_id, input, session_id, tenant, traceparent)
+            traceparent = valid_traceparent(traceparent) if trace is None else trace.traceparent
             if self.store is None:
                 effects: DirectEffects = DirectEffects(
-                    agent, run_id, session_id=session_id, tenant=tenant, clock=self._clock
+                    agent,
+                    run_id,
+                    session_id=session_id,
+                    tenant=tenant,
+                    clock=self._clock,
+                    traceparent=traceparent,
                 )
             else:
                 row = self._new_row(agent, run_id, input, session_id, tenant, now)
                 row["principal"] = None if principal is None else json.dumps(_who(principal))
+                row["traceparent"] = traceparent
                 self.store.runs.insert_run(row)
                 if session_id is not None:
                     self.store.runs.touch_session(session_id, agent.name, tenant, now)
@@ -153,6 +180,7 @@ class LocalEngine:
                     clock=self._clock,
                     audit=audit,
                     approvals=self.approvals,
+                    traceparent=traceparent,
                 )
             task = asyncio.current_task()
             if task is not None:
@@ -161,11 +189,19 @@ class LocalEngine:
                 outcome = await run_agent(
                     agent,
                     RunInput(
-                        input, history, now, run_id, principal, self._used_today(agent, tenant)
+                        input,
+                        history,
+                        now,
+                        run_id,
+                        principal,
+                        self._used_today(agent, tenant),
+                        human_note=human_note,
                     ),
-                    effects,
+                    effects if trace is None else trace.wrap(effects),
                 )
             except asyncio.CancelledError:
+                if trace is not None:
+                    trace.abandoned("cancelled")
                 # Only ``cancel`` ends the run; any other cancellation (shutdown, a crash
                 # in tests) leaves it unfinished in the journal, to resume later.
                 reason = self._cancelling.pop(run_id, None)
@@ -175,7 +211,7 @@ class LocalEngine:
             finally:
                 self._live.pop(run_id, None)
             return await self._finish(
-                agent, run_id, input, session_id, tenant, now, outcome, audit=audit
+                agent, run_id, input, session_id, tenant, now, outcome, audit=audit, trace=trace
             )
 
     async def resume(self, load_agent: AgentLoader) -> list[RunRecord]:
@@ -390,7 +426,13 @@ class LocalEngine:
         outcome: RunOutcome,
         *,
         audit: RunAudit | None,
+        trace: RunTrace | None = None,
     ) -> RunRecord:
+        if self.store is not None:
+            # Escalation triggers, SLA timers and webhook events (keel.hitl).
+            outcome = await Oversight.of(self.store).after_run(
+                agent, run_id, outcome, tenant=tenant, session_id=session_id, clock=self._clock
+            )
         now = self._clock()
         waiting = outcome.status == "awaiting_approval"
         if audit is not None and waiting:
@@ -450,6 +492,8 @@ class LocalEngine:
                 await done
         elif session_id is not None and outcome.status == "completed":
             self._remember(agent, session_id, tenant, input, outcome.output)
+        if trace is not None:
+            trace.finished(outcome)
         return RunRecord(
             id=run_id,
             agent=agent.name,
@@ -540,6 +584,9 @@ class LocalEngine:
         if self.audit is not None:
             audit = RunAudit.for_agent(self.audit, agent, run_id=rec.id, tenant=rec.tenant)
             audit.started(agent, session_id=rec.session_id, resumed=True)
+        trace = self._trace(
+            agent, rec.id, rec.input, rec.session_id, rec.tenant, rec.traceparent, resumed=True
+        )
         effects = JournaledEffects(
             agent,
             rec.id,
@@ -550,6 +597,7 @@ class LocalEngine:
             clock=self._clock,
             audit=audit,
             approvals=self.approvals,
+            traceparent=rec.traceparent,
         )
         log.info("resuming run %s from step %d", rec.id, max(journal, default=0))
         # A resumed run gets a fresh time budget: timeout_s bounds one execution attempt.
@@ -560,7 +608,14 @@ class LocalEngine:
         run_input = RunInput(
             rec.input, history, now, rec.id, principal, self._used_today(agent, rec.tenant)
         )
-        outcome = await run_agent(agent, run_input, effects)
+        try:
+            outcome = await run_agent(
+                agent, run_input, effects if trace is None else trace.wrap(effects)
+            )
+        except asyncio.CancelledError:
+            if trace is not None:
+                trace.abandoned("cancelled")
+            raise
         return await self._finish(
             agent,
             rec.id,
@@ -570,6 +625,35 @@ class LocalEngine:
             rec.created_at,
             outcome,
             audit=audit,
+            trace=trace,
+        )
+
+    def _trace(
+        self,
+        agent: Agent,
+        run_id: str,
+        input: Any,
+        session_id: str | None,
+        tenant: str | None,
+        traceparent: str | None,
+        *,
+        resumed: bool = False,
+    ) -> RunTrace | None:
+        """The run's span and metrics, when this engine has telemetry."""
+        if self.telemetry is None:
+            return None
+        from ._instrumented import RunTrace
+
+        return RunTrace(
+            self.telemetry,
+            agent,
+            run_id,
+            input=input,
+            session_id=session_id,
+            tenant=tenant,
+            traceparent=traceparent,
+            resumed=resumed,
+            approvals=self.approvals,
         )
 
     async def _end_cancelled(self, run_id: str, message: str) -> RunRecord:
