@@ -267,3 +267,22 @@ async def test_a_timer_fires_once_across_two_services(store: Store) -> None:
     a, b = SlaTimers(store), SlaTimers(store)
     fired = await asyncio.gather(a.fire_due(), b.fire_due())
     assert sum(len(f) for f in fired) == 1
+
+
+async def test_a_breach_is_counted_in_the_metrics(store: Store) -> None:
+    from keel.telemetry import TelemetryConfig
+
+    telemetry = TelemetryConfig(prometheus=True).start()
+    assert telemetry is not None
+    agent, _calls = make_agent(0.1, "notify_next_tier")
+    engine = LocalEngine(store, telemetry=telemetry)
+    await engine.run(agent, "refund me", tenant="acme", principal=USER)
+    timers = SlaTimers(store, engine=engine, load_agent=lambda r: agent, poll_s=0.05)
+    await asyncio.sleep(0.15)
+    [t] = await timers.fire_due()
+    await engine.close()
+    assert t.status == "breached"
+    body, _ = telemetry.prometheus()
+    lines = [ln for ln in body.decode().splitlines() if ln.startswith("keel_sla_breaches")]
+    telemetry.shutdown()
+    assert any('gen_ai_agent_name="desk"' in ln and ln.endswith(" 1.0") for ln in lines), lines

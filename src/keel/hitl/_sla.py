@@ -202,6 +202,9 @@ class SlaTimers:
         if answered:
             return dataclasses.replace(t, status=status, fired_at=now)
         sla_s = round(t.deadline - t.created_at, 3)
+        telemetry = getattr(self.engine, "telemetry", None)
+        if telemetry is not None:
+            telemetry.metrics.sla_breach(agent=t.agent, kind=t.kind)
         AuditLog.of(self.store).append(
             "escalation",
             {
