@@ -119,3 +119,27 @@ def test_alerts_list_and_check(keel: Keel) -> None:
     assert checked.exit_code == 0
     assert "no alert fired or cleared" in checked.stdout
     assert json.loads(keel("alerts", "check", "--json").stdout) == []
+
+
+def test_a_cli_evaluation_feeds_the_kpi_report(keel: Keel, tmp_path: Path) -> None:
+    run_once(keel)
+    suite = tmp_path / "vpn.yaml"
+    suite.write_text(
+        "name: vpn\ncases:\n"
+        "  - {id: drops, input: My VPN keeps disconnecting, expect: {contains: VPN}}\n"
+        "  - {id: never, input: My VPN keeps disconnecting, expect: {contains: no such text}}\n"
+    )
+    evaluated = keel("eval", HELPDESK, "--suite", suite, "--no-adversarial")
+    assert evaluated.exit_code == 1, evaluated.output  # a case failed; still stored
+    doc = json.loads(keel("kpi", "report", "--format", "json").stdout)
+    (agent,) = doc["agents"]
+    assert agent["evaluation"]["trigger"] == "cli"
+    assert (agent["evaluation"]["cases"], agent["evaluation"]["passed"]) == (2, 1)
+    k = {x["name"]: x for x in agent["kpis"]}
+    assert (k["eval_pass_rate"]["value"], k["eval_pass_rate"]["samples"]) == (0.5, 2)
+    assert k["adversarial_block_rate"]["value"] is None  # no adversarial case ran
+    assert agent["versions"][0]["evaluation"]["id"] == agent["evaluation"]["id"]
+    table = keel("kpi", "report", "helpdesk")
+    assert table.exit_code == 0, table.output
+    assert "eval_pass_rate" in table.stdout
+    assert "50.0%" in table.stdout

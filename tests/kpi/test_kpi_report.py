@@ -100,6 +100,11 @@ def test_every_kpi_matches_its_hand_computed_value(seeded: Store) -> None:
         "acceptance_rate": (2 / 4, 4),  # thumbs up, a 5 / thumbs down, a 2
         "override_rate": (2 / 6, 6),  # r1 corrected, r6 approved with edits
         "thumbs_down_rate": (1 / 2, 2),
+        # No evaluation stored: the evaluation KPIs are unknown, not zero.
+        "eval_pass_rate": (None, 0),
+        "adversarial_block_rate": (None, 0),
+        "eval_p95_ms": (None, 0),
+        "eval_cost_per_case_usd": (None, 0),
     }
     assert {n: (pytest.approx(v.value), v.samples) for n, v in k.items()} == expected
     assert [k.group for k in agent.kpis[:1]] == ["operational"]

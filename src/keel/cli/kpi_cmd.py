@@ -21,7 +21,7 @@ from rich.table import Table
 from keel.cli import context
 from keel.errors import KeelError, UserError
 from keel.kpi import KpiReport, kpi_report, window_seconds
-from keel.kpi.html import format_value
+from keel.kpi.html import describe_evaluation, format_value
 
 kpi_app = typer.Typer(help="KPIs per agent and version, against the spec's targets.")
 
@@ -145,6 +145,8 @@ def print_report(console: Console, doc: KpiReport) -> None:
                 str(k.samples),
             )
         console.print(table)
+        if agent.evaluation is not None:
+            console.print(describe_evaluation(agent.evaluation), markup=False, style="dim")
         if agent.targets_from:
             console.print(f"targets: {agent.targets_from}", markup=False, style="dim")
 

@@ -4,6 +4,8 @@
   window, against the spec's ``kpis`` targets (``keel kpi report``, the HTTP API);
 * ``FeedbackRepository`` / ``record_feedback`` — explicit and implicit feedback on
   runs; ``finetune_examples`` — consented, validated corrections as fine-tuning data;
+* the evaluation KPIs: the latest stored evaluation (``eval_runs``) per agent and
+  version, beside the KPIs of its runs (``EvalFigures``);
 * ``DriftMonitor`` — EWMA baselines per agent and metric, alerts that fire and clear,
   webhooks (``keel alerts``).
 
@@ -12,6 +14,7 @@ drift metrics to imports nothing from here. See docs/observability.md.
 """
 
 from keel.kpi.drift import AlertRepository, DriftMonitor, DriftSettings, WindowValues
+from keel.kpi.evaluations import EvalFigures
 from keel.kpi.feedback import (
     FEEDBACK_KINDS,
     FeedbackKind,
@@ -41,6 +44,7 @@ __all__ = [
     "AlertRepository",
     "DriftMonitor",
     "DriftSettings",
+    "EvalFigures",
     "FeedbackKind",
     "FeedbackRecord",
     "FeedbackRepository",

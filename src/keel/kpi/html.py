@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from keel.errors import UserError
+from keel.kpi.evaluations import EvalFigures
 from keel.kpi.report import KPIS, AgentKpis, KpiReport, KpiValue
 
 _MEANING = {k.name: k.meaning for k in KPIS}
@@ -25,7 +26,18 @@ def format_value(k: KpiValue, value: float | None = None) -> str:
         return f"{v * 100:.1f}%"
     if k.unit == "usd":
         return f"${v:.4f}"
+    if k.unit == "ms":
+        return f"{v:.1f} ms"
     return f"{v:.3f} s"
+
+
+def describe_evaluation(e: EvalFigures) -> str:
+    """One line about an evaluation: version, when, trigger, cases, gate."""
+    gate = {True: " · gate passed", False: " · gate failed", None: ""}[e.gate_passed]
+    return (
+        f"latest evaluation {e.id}: version {e.version} · {_when(e.started_at)} · "
+        f"{e.trigger} · {e.passed}/{e.cases} case(s) passed · suites {', '.join(e.suites)}" + gate
+    )
 
 
 def _when(ts: float) -> str:
@@ -61,6 +73,9 @@ def render_html(report: KpiReport) -> str:
 
 def _agent_section(agent: AgentKpis, go: Any) -> str:
     parts = [f"<h2>{html.escape(agent.agent)}</h2><p>{agent.runs} run(s)</p>", _table(agent)]
+    evaluated = [v.evaluation for v in agent.versions if v.evaluation is not None]
+    if evaluated:
+        parts.append(_evaluations(evaluated))
     ratios = [k for k in agent.kpis if k.unit == "ratio"]
     fig = go.Figure()
     fig.add_bar(
@@ -107,6 +122,32 @@ def _table(agent: AgentKpis) -> str:
     return (
         "<table><tr><th>KPI</th><th>group</th><th>actual</th>"
         f"{head}<th>target</th><th></th><th>samples</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _evaluations(evaluations: list[EvalFigures]) -> str:
+    """The latest evaluation of each version, one row each."""
+
+    def cell(value: float | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        return {"ratio": f"{value * 100:.1f}%", "ms": f"{value:.1f} ms"}.get(unit, f"${value:.4f}")
+
+    rows = [
+        f"<tr><td>{html.escape(e.version)}</td><td>{html.escape(_when(e.started_at))}</td>"
+        f"<td>{html.escape(e.trigger)}</td><td>{html.escape(', '.join(e.suites))}</td>"
+        f"<td>{e.passed}/{e.cases}</td><td>{cell(e.pass_rate, 'ratio')}</td>"
+        f"<td>{cell(e.adversarial_block_rate, 'ratio')}</td><td>{cell(e.p95_ms, 'ms')}</td>"
+        f"<td>{cell(e.mean_cost_usd, 'usd')}</td>"
+        f"<td>{ {True: 'passed', False: 'failed', None: '—'}[e.gate_passed] }</td></tr>"
+        for e in evaluations
+    ]
+    return (
+        "<h3>Latest evaluation per version</h3><table class='evals'><tr><th>version</th>"
+        "<th>when</th><th>trigger</th><th>suites</th><th>passed</th><th>pass rate</th>"
+        "<th>adversarial blocked</th><th>p95</th><th>cost per case</th><th>gate</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )
 
 

@@ -9,6 +9,11 @@ are in ``KPIS`` and docs/observability.md. A KPI with nothing to compute it from
 Targets come from the agent's spec (``spec.kpis``): the spec the agent's newest run
 was started from, read for its ``kpis`` section only (no tool code is imported).
 Without ``since``, a KPI with a target is measured over its own ``window``.
+
+The evaluation KPIs (group ``evaluation``) come from ``eval_runs`` instead: the
+figures of the latest evaluation in the window (keel.kpi.evaluations). Evaluations
+belong to no tenant; a tenant's report shows them for the agents that tenant has
+runs of, an ``all_tenants`` report for every agent run or evaluated.
 """
 
 from __future__ import annotations
@@ -26,11 +31,19 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from keel.errors import UserError
+from keel.kpi.evaluations import (
+    EvalFigures,
+    eval_kpis,
+    evaluated_agents,
+    latest,
+    load_evaluations,
+)
 from keel.spec.model import KpiSpec
 from keel.store import Store
 from keel.store.schema import approvals, feedback, run_steps, runs
 
-Group = Literal["operational", "business", "trust"]
+Group = Literal["operational", "business", "trust", "evaluation"]
+Unit = Literal["ratio", "s", "ms", "usd"]
 Direction = Literal["at_least", "at_most"]
 DEFAULT_WINDOW = "7d"
 
@@ -46,7 +59,7 @@ FINISHED = ("completed", "failed", "needs_review", "cancelled")
 class KpiDefinition:
     name: str
     group: Group
-    unit: Literal["ratio", "s", "usd"]
+    unit: Unit
     direction: Direction
     meaning: str
 
@@ -124,6 +137,34 @@ KPIS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
         "thumbs_down_rate", "trust", "ratio", "at_most", "thumbs down over thumbs up and down"
     ),
+    KpiDefinition(
+        "eval_pass_rate",
+        "evaluation",
+        "ratio",
+        "at_least",
+        "cases and journeys that passed, over those run, in the latest evaluation",
+    ),
+    KpiDefinition(
+        "adversarial_block_rate",
+        "evaluation",
+        "ratio",
+        "at_least",
+        "adversarial cases whose attack failed, over adversarial cases, in the latest evaluation",
+    ),
+    KpiDefinition(
+        "eval_p95_ms",
+        "evaluation",
+        "ms",
+        "at_most",
+        "95th percentile turn latency of the latest evaluation, milliseconds",
+    ),
+    KpiDefinition(
+        "eval_cost_per_case_usd",
+        "evaluation",
+        "usd",
+        "at_most",
+        "model cost per case of the latest evaluation (none if a model has no price)",
+    ),
 )
 _BY_NAME = {k.name: k for k in KPIS}
 
@@ -135,7 +176,7 @@ class KpiValue(BaseModel):
 
     name: str
     group: Group
-    unit: Literal["ratio", "s", "usd"]
+    unit: Unit
     value: float | None
     samples: int
     since: float
@@ -145,11 +186,14 @@ class KpiValue(BaseModel):
 
 
 class VersionKpis(BaseModel):
+    """One version's KPIs; ``evaluation``: its latest evaluation in the window."""
+
     model_config = ConfigDict(frozen=True)
 
     version: str
     runs: int
     kpis: list[KpiValue]
+    evaluation: EvalFigures | None = None
 
 
 class AgentKpis(BaseModel):
@@ -160,6 +204,7 @@ class AgentKpis(BaseModel):
     kpis: list[KpiValue]
     versions: list[VersionKpis]
     targets_from: str | None = None
+    evaluation: EvalFigures | None = None
 
 
 class KpiReport(BaseModel):
@@ -363,20 +408,33 @@ def compute(rs: Sequence[_Run]) -> dict[str, tuple[float | None, int]]:
     }
 
 
-def _values(
+def _measure(
     rs: Sequence[_Run],
+    evaluations: Sequence[EvalFigures],
     *,
     since: float,
+    version: str | None,
+) -> dict[str, tuple[float | None, int]]:
+    found = compute([r for r in rs if r.created_at >= since])
+    found.update(eval_kpis(latest(evaluations, since=since, version=version)))
+    return found
+
+
+def _values(
+    rs: Sequence[_Run],
+    evaluations: Sequence[EvalFigures],
+    *,
+    since: float,
+    version: str | None,
     targets: Mapping[str, KpiSpec],
     own_windows: Mapping[str, float],
 ) -> list[KpiValue]:
-    base = compute([r for r in rs if r.created_at >= since])
-    by_window: dict[float, dict[str, tuple[float | None, int]]] = {since: base}
+    by_window: dict[float, dict[str, tuple[float | None, int]]] = {}
     out = []
     for k in KPIS:
         start = own_windows.get(k.name, since)
         if start not in by_window:
-            by_window[start] = compute([r for r in rs if r.created_at >= start])
+            by_window[start] = _measure(rs, evaluations, since=start, version=version)
         value, samples = by_window[start][k.name]
         spec = targets.get(k.name)
         direction: Direction = k.direction if spec is None else (spec.direction or k.direction)
@@ -446,48 +504,69 @@ def kpi_report(
     the last 7 days and each KPI with a target its own ``window``. ``targets(agent,
     spec_path)`` supplies the targets (default: the ``spec.kpis`` of the spec file
     the agent's newest run recorded). Agents are those with runs in the last year
-    (or ``agent``). Raises ``UserError`` for an unreadable spec.
+    (or ``agent``). The evaluation KPIs and ``evaluation`` are those of the latest
+    evaluation in the window: for every agent with ``all_tenants``, otherwise for the
+    agents ``tenant`` has runs of (evaluations have no tenant). Raises ``UserError``
+    for an unreadable spec.
     """
     until = time.time() if now is None else now
     report_since = until - window_seconds(DEFAULT_WINDOW) if since is None else since
     source = targets or _targets_from_spec
     agents = []
     found = _agents(
-        store, agent=agent, since=until - _YEAR_S, tenant=tenant, all_tenants=all_tenants
+        store,
+        agent=agent,
+        since=until - _YEAR_S,
+        until=until,
+        tenant=tenant,
+        all_tenants=all_tenants,
     )
-    for name, spec_path in found:
+    for name, spec_path, has_runs in found:
         specs: dict[str, KpiSpec] = {k.name: k for k in source(name, spec_path)}
         own: dict[str, float] = {}
         if since is None:
             own = {k.name: until - window_seconds(k.window) for k in specs.values()}
-        rs = _load(
-            store,
-            since=min([report_since, *own.values()]),
-            agent=name,
-            tenant=tenant,
-            all_tenants=all_tenants,
-        )
+        start = min([report_since, *own.values()])
+        rs = _load(store, since=start, agent=name, tenant=tenant, all_tenants=all_tenants)
+        evaluations: list[EvalFigures] = []
+        if all_tenants or has_runs:
+            evaluations = load_evaluations(store, agent=name, since=start, until=until)
         in_window = [r for r in rs if r.created_at >= report_since]
-        versions = sorted({r.version for r in in_window}, key=_version_key)
+        versions = sorted(
+            {r.version for r in in_window}
+            | {e.version for e in evaluations if e.started_at >= report_since},
+            key=_version_key,
+        )
         agents.append(
             AgentKpis(
                 agent=name,
                 runs=len(in_window),
-                kpis=_values(rs, since=report_since, targets=specs, own_windows=own),
+                kpis=_values(
+                    rs,
+                    evaluations,
+                    since=report_since,
+                    version=None,
+                    targets=specs,
+                    own_windows=own,
+                ),
                 versions=[
                     VersionKpis(
                         version=v,
                         runs=sum(r.version == v for r in in_window),
                         kpis=_values(
                             [r for r in rs if r.version == v],
+                            evaluations,
                             since=report_since,
+                            version=v,
                             targets=specs,
                             own_windows=own,
                         ),
+                        evaluation=latest(evaluations, since=report_since, version=v),
                     )
                     for v in versions
                 ],
                 targets_from=spec_path if specs else None,
+                evaluation=latest(evaluations, since=report_since),
             )
         )
     return KpiReport(
@@ -499,17 +578,24 @@ _YEAR_S = 365 * 86_400.0
 
 
 def _agents(
-    store: Store, *, agent: str | None, since: float, tenant: str | None, all_tenants: bool
-) -> list[tuple[str, str | None]]:
-    """``(agent, spec path of its newest run)`` of agents with runs since ``since``."""
+    store: Store,
+    *,
+    agent: str | None,
+    since: float,
+    until: float,
+    tenant: str | None,
+    all_tenants: bool,
+) -> list[tuple[str, str | None, bool]]:
+    """``(agent, spec path of its newest run, has runs)`` of agents with runs since
+    ``since`` (with ``all_tenants``, also those evaluated since then)."""
     where = [runs.c.created_at >= since]
     if not all_tenants:
         where.append(runs.c.tenant.is_(None) if tenant is None else runs.c.tenant == tenant)
     if agent is not None:
         where.append(runs.c.agent == agent)
-    found = []
+    found: list[tuple[str, str | None, bool]] = []
     with store.engine.connect() as conn:
-        names = [n for (n,) in conn.execute(select(runs.c.agent).where(*where).distinct())]
+        names = {n for (n,) in conn.execute(select(runs.c.agent).where(*where).distinct())}
         for name in sorted(names):
             newest = conn.execute(
                 select(runs.c.spec_path)
@@ -517,9 +603,13 @@ def _agents(
                 .order_by(runs.c.created_at.desc())
                 .limit(1)
             ).scalar()
-            found.append((name, newest))
+            found.append((name, newest, True))
+    if all_tenants:
+        evaluated = set(evaluated_agents(store, since=since, until=until)) - names
+        found.extend((n, None, False) for n in evaluated if agent in (None, n))
+        found.sort()
     if agent is not None and not found:
-        found.append((agent, None))
+        found.append((agent, None, False))
     return found
 
 

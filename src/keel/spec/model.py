@@ -340,6 +340,10 @@ KpiName = Literal[
     "acceptance_rate",
     "override_rate",
     "thumbs_down_rate",
+    "eval_pass_rate",
+    "adversarial_block_rate",
+    "eval_p95_ms",
+    "eval_cost_per_case_usd",
 ]
 _WINDOW = re.compile(r"^\d+(\.\d+)?[smhdw]$")
 
