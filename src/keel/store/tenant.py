@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, or_, select
 
 from keel.errors import UserError
 from keel.store.runs import RunRecord, StepRecord, run_record, step_record
@@ -116,32 +117,14 @@ class TenantStore:
         session_id: str | None = None,
     ) -> Page:
         """Newest first; ``cursor`` continues after the last run of a previous page."""
-        q = (
-            select(runs)
-            .where(self._scope())
-            .order_by(runs.c.created_at.desc(), runs.c.id.desc())
-            .limit(limit + 1)
-        )
+        q = select(runs).where(self._scope())
         if agent is not None:
             q = q.where(runs.c.agent == agent)
         if status is not None:
             q = q.where(runs.c.status == status)
         if session_id is not None:
             q = q.where(runs.c.session_id == session_id)
-        if cursor is not None:
-            created, run_id = decode_cursor(cursor)
-            q = q.where(
-                or_(
-                    runs.c.created_at < created,
-                    and_(runs.c.created_at == created, runs.c.id < run_id),
-                )
-            )
-        with self._engine.connect() as conn:
-            records = [run_record(r) for r in conn.execute(q).mappings()]
-        more = len(records) > limit
-        records = records[:limit]
-        last = records[-1] if more else None
-        return Page(records, None if last is None else encode_cursor(last.created_at, last.id))
+        return self._page(q, runs.c.created_at, runs.c.id, cursor, limit, run_record)
 
     def steps(self, run_id: str) -> list[StepRecord] | None:
         """The run's journal, or ``None`` if the run is not this tenant's."""
@@ -167,28 +150,33 @@ class TenantStore:
         self, *, limit: int = 50, cursor: str | None = None, agent: str | None = None
     ) -> Page:
         """Most recently active first."""
-        q = (
-            select(sessions)
-            .where(self._session_scope())
-            .order_by(sessions.c.updated_at.desc(), sessions.c.id.desc())
-            .limit(limit + 1)
-        )
+        q = select(sessions).where(self._session_scope())
         if agent is not None:
             q = q.where(sessions.c.agent == agent)
+        return self._page(q, sessions.c.updated_at, sessions.c.id, cursor, limit, _session)
+
+    def _page(
+        self,
+        q: Select[Any],
+        time_col: ColumnElement[float],
+        id_col: ColumnElement[str],
+        cursor: str | None,
+        limit: int,
+        make: Callable[[Any], Any],
+    ) -> Page:
+        """Newest ``time_col`` first (``id_col`` breaks ties); ``cursor`` continues
+        after the last item of a previous page."""
+        q = q.order_by(time_col.desc(), id_col.desc()).limit(limit + 1)
         if cursor is not None:
-            updated, session_id = decode_cursor(cursor)
-            q = q.where(
-                or_(
-                    sessions.c.updated_at < updated,
-                    and_(sessions.c.updated_at == updated, sessions.c.id < session_id),
-                )
-            )
+            at, item_id = decode_cursor(cursor)
+            q = q.where(or_(time_col < at, and_(time_col == at, id_col < item_id)))
         with self._engine.connect() as conn:
-            found = [_session(r) for r in conn.execute(q).mappings()]
-        more = len(found) > limit
-        found = found[:limit]
-        last = found[-1] if more else None
-        return Page(found, None if last is None else encode_cursor(last.updated_at, last.id))
+            rows = conn.execute(q).mappings().all()
+        items = [make(r) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return Page(items, None)
+        last = rows[limit - 1]
+        return Page(items, encode_cursor(last[time_col.name], last[id_col.name]))
 
 
 def _session(row: Any) -> SessionRecord:
