@@ -12,9 +12,14 @@ labelled values of every built-in type and hard negatives. Reported:
 * time per detector, to show where it goes;
 * precision and recall per type. A prediction counts only if its type and its exact
   span match a label ("strict"); "overlap" also accepts a same-type span that
-  overlaps a label, to tell boundary errors from misses.
+  overlaps a label, to tell boundary errors from misses;
+* the cost per tokenized value: ``Tokenizer.tokenize`` into the in-memory vault and
+  into the store's encrypted vault (``keel.store.vault``, a temporary SQLite file) —
+  a new value (seal + queued write, the writer's commit included), the same value
+  again (cache hit), and a reveal from the cache and from the table.
 
 Usage: python benchmarks/pii.py [--messages 4000] [--seed 7] [--repeat 3] [--show 0]
+       [--vault-values 20000]
 Goals (issue 3): >= 20 MB/s; precision and recall >= 0.95 for email, phone, card,
 iban, ssn, ip.
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pii_corpus import FILLER, TYPICAL, Message, generate
 
-from keel.governance.pii import Finding, PiiGuard, default_registry
+from keel.governance.pii import Finding, InMemoryVault, PiiGuard, Tokenizer, default_registry
+from keel.store import Store
+from keel.store.vault import StoreVault
 
 STRUCTURED = ("email", "phone", "card", "iban", "ssn", "ip")
 TYPES = (*STRUCTURED, "secret")
@@ -126,6 +134,67 @@ def partial_mask(guard: PiiGuard) -> Callable[[str], object]:
     return lambda text: guard.mask(text, "model")
 
 
+def vault_cost(n: int, repeat: int) -> None:
+    """µs per tokenized value, in-memory vault against the store's encrypted vault."""
+    cards = [
+        Finding(0, 19, "card", f"4111 1111 {i // 10_000:04d} {i % 10_000:04d}") for i in range(n)
+    ]
+    tokens: list[str] = []
+
+    def memory() -> None:
+        tokenizer = Tokenizer(InMemoryVault(), key=KEY)
+        for f in cards:
+            tokenizer.tokenize(f)
+
+    def stored(again: bool, reveal: str) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(f"sqlite:///{tmp}/keel.db")
+            vault = StoreVault(KEY, cache_size=4096)
+            vault.attach(store)
+            tokenizer = Tokenizer(vault, key=KEY)
+            t = time.process_time()
+            tokens[:] = [tokenizer.tokenize(f) for f in cards]
+            store.writer.close()  # the commit of every queued write counts
+            written[0] = time.process_time() - t
+            t = time.process_time()
+            if again:
+                for f in cards[-1000:]:
+                    tokenizer.tokenize(f)
+            if reveal == "cache":
+                for tok in tokens[-1000:]:
+                    tokenizer.detokenize(tok, {"card"})
+            elif reveal == "table":
+                cold_vault = StoreVault(KEY)
+                cold_vault.attach(store)
+                cold = Tokenizer(cold_vault, key=KEY)
+                for tok in tokens[:1000]:
+                    cold.detokenize(tok, {"card"})
+            timed[0] = time.process_time() - t
+            store.close()
+
+    timed = [0.0]
+    written = [0.0]
+    rows: list[tuple[str, float]] = []
+    rows.append(
+        ("in memory, new value", best_seconds([""], lambda: lambda _: memory(), repeat) / n)
+    )
+
+    def once(fn: Callable[[], None], per: int, *, sub: bool = False) -> float:
+        best = float("inf")
+        for _ in range(repeat):
+            fn()
+            best = min(best, (timed[0] if sub else written[0]) / per)
+        return best
+
+    rows.append(("store, new value", once(lambda: stored(False, ""), n)))
+    rows.append(("store, same value", once(lambda: stored(True, ""), 1000, sub=True)))
+    rows.append(("store, reveal (cache)", once(lambda: stored(False, "cache"), 1000, sub=True)))
+    rows.append(("store, reveal (table)", once(lambda: stored(False, "table"), 1000, sub=True)))
+    print(f"\ncost per tokenized value ({n} cards, CPU time incl. the writer thread):")
+    for label, seconds in rows:
+        print(f"  {label:24} {seconds * 1e6:7.1f} µs")
+
+
 def loop_ns() -> float:
     """Nanoseconds per iteration of an empty Python loop: how fast this machine is."""
     t = time.process_time()
@@ -159,6 +228,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--show", type=int, default=0, help="print N mismatching messages")
+    parser.add_argument("--vault-values", type=int, default=20_000)
     args = parser.parse_args()
 
     dense = generate(args.messages, args.seed)
@@ -187,6 +257,8 @@ def main() -> None:
         detector = registry.get(name)
         seconds = best_seconds(texts, lambda d=detector: lambda t: list(d.detect(t)), args.repeat)
         print(f"  {name:8} {seconds / kb * 1e6:7.2f}")
+
+    vault_cost(args.vault_values, args.repeat)
 
     report_accuracy("accuracy, dense corpus", dense, args.show)
     report_accuracy("accuracy, typical corpus", typical, 0)

@@ -21,7 +21,7 @@ from jsonschema.validators import validator_for
 from keel.governance.content import ContentRules
 from keel.governance.governor import Governor
 from keel.governance.injection import Canary
-from keel.governance.pii import PiiGuard
+from keel.governance.pii import PiiGuard, Tokenizer
 from keel.governance.policy import (
     EmbeddedPolicyEngine,
     ModelCandidate,
@@ -91,6 +91,7 @@ class Agent:
         prices: PriceTable | None = None,
         model: Model | None = None,
         pii_hash_key: bytes | None = None,
+        pii_tokenizer: Tokenizer | None = None,
     ) -> Agent:
         """Bind a loaded spec to its model chain, tools and governance.
 
@@ -99,6 +100,8 @@ class Agent:
         tests and evaluations use to run a spec on a scripted model.
         ``pii_hash_key`` keys the PII pseudonyms (stable across processes when the
         edge passes a persistent key; a random per-process key otherwise).
+        ``pii_tokenizer`` issues and keeps the PII tokens (``keel.host`` passes one over
+        the store's encrypted vault); a fresh in-memory one otherwise.
         Raises ``UserError`` when the governance settings cannot be built.
         """
         spec = loaded.spec.spec
@@ -127,7 +130,9 @@ class Agent:
             input_max_bytes=spec.input.max_bytes,
             output_max_bytes=spec.output.max_bytes,
             spec_path=str(loaded.path),
-            governor=_governor(loaded, pii_hash_key or secrets.token_bytes(32)),
+            governor=_governor(
+                loaded, pii_hash_key or secrets.token_bytes(32), tokenizer=pii_tokenizer
+            ),
             escalation=spec.escalation,
         )
 
@@ -182,7 +187,9 @@ class Agent:
         )
 
 
-def _governor(loaded: LoadedSpec, hash_key: bytes) -> Governor:
+def _governor(
+    loaded: LoadedSpec, hash_key: bytes, *, tokenizer: Tokenizer | None = None
+) -> Governor:
     """The governance a spec declares: its policies (the shipped pack by default), its
     PII classification, injection policy and content rules."""
     body = loaded.spec.spec
@@ -207,7 +214,7 @@ def _governor(loaded: LoadedSpec, hash_key: bytes) -> Governor:
     models = [body.model.primary, *body.model.fallbacks]
     return Governor(
         policy=engine,
-        pii=PiiGuard(guards.pii, hash_key=hash_key),
+        pii=PiiGuard(guards.pii, hash_key=hash_key, tokenizer=tokenizer),
         injection=guards.injection,
         content=ContentRules.from_mapping(guards.content, include_defaults=True),
         models=[ModelCandidate(m.id, tuple(m.tags)) for m in models],

@@ -101,6 +101,7 @@ class Settings(BaseModel):
     webhook_backoff_s: float = Field(default=1.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     escalation_token_ttl_s: float = Field(default=86_400.0, gt=0)
+    pii_vault_ttl_s: float = Field(default=2_592_000.0, gt=0)
     config_file: Path | None = None
 
     @field_validator("jwt_algorithms", "api_cors_origins", mode="before")
@@ -198,6 +199,7 @@ _ENV = {
     "KEEL_WEBHOOK_BACKOFF_S": "webhook_backoff_s",
     "KEEL_WEBHOOK_TIMEOUT_S": "webhook_timeout_s",
     "KEEL_ESCALATION_TOKEN_TTL_S": "escalation_token_ttl_s",
+    "KEEL_PII_VAULT_TTL_S": "pii_vault_ttl_s",
 }
 
 

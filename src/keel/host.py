@@ -7,6 +7,8 @@ CLI see the same configuration, the same PII key and the same audit options.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import replace
@@ -18,9 +20,11 @@ from keel.audit.log import SIGNING_KEY_FILE, AuditLog, AuditOptions
 from keel.config import Settings, load_settings
 from keel.engine.local.engine import AgentLoader, LocalEngine
 from keel.errors import UserError
+from keel.governance.pii import Tokenizer
 from keel.models.pricing import PriceTable
 from keel.spec.loader import load_spec
 from keel.store import RunRecord, Store
+from keel.store.vault import StoreVault, purge_expired
 from keel.telemetry import TelemetryConfig
 
 if TYPE_CHECKING:
@@ -46,18 +50,56 @@ def load_agent(path: str | Path, s: Settings) -> Agent:
         credentials=dict(os.environ),
         prices=prices(s),
         pii_hash_key=pii_key(s),
+        pii_tokenizer=pii_tokenizer(s),
     )
 
 
 def pii_key(s: Settings) -> bytes:
     """The key of PII pseudonyms, kept in the data dir (0600) so they stay stable."""
-    path = s.data_dir / "pii.key"
+    return _key_file(s.data_dir / "pii.key")
+
+
+VAULT_KEY_FILE = "vault.key"
+
+# One vault per store and data dir in a process: agents are loaded before the store
+# opens (``keel serve``), so the vault is made here and attached by ``open_store``.
+_VAULTS: dict[tuple[str, Path], StoreVault] = {}
+
+
+def pii_vault(s: Settings) -> StoreVault:
+    """The store's PII token vault: values AES-256-GCM encrypted under ``vault.key``
+    (data dir, 0600), kept ``pii_vault_ttl_s``; in memory until ``open_store``."""
+    where = (s.store_url, s.data_dir.resolve())
+    vault = _VAULTS.get(where)
+    if vault is None or vault.ttl_s != s.pii_vault_ttl_s:
+        key = _key_file(s.data_dir / VAULT_KEY_FILE)
+        vault = _VAULTS[where] = StoreVault(key, ttl_s=s.pii_vault_ttl_s)
+    return vault
+
+
+def pii_tokenizer(s: Settings) -> Tokenizer:
+    """Tokens over :func:`pii_vault`, keyed from ``vault.key`` so the same value gets the
+    same token in every process (a resumed run replays the same masked text)."""
+    key = hmac.new(_key_file(s.data_dir / VAULT_KEY_FILE), b"keel pii tokens", hashlib.sha256)
+    return Tokenizer(pii_vault(s), key=key.digest())
+
+
+def purge_pii_vault(store: Store, s: Settings) -> int:
+    """Delete the vault's values older than ``pii_vault_ttl_s`` (``keel purge``)."""
+    return purge_expired(store, ttl_s=s.pii_vault_ttl_s)
+
+
+def _key_file(path: Path) -> bytes:
+    """32 random bytes kept in ``path`` (created 0600 on first use)."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_bytes()
         with os.fdopen(fd, "wb") as f:
             f.write(key)
         return key
@@ -78,6 +120,7 @@ def open_store(s: Settings, *, audit: bool = True) -> Store:
     """The store, with its audit log open under the settings' checkpoint options
     (``audit=False`` leaves that to the caller, e.g. ``keel audit`` with overrides)."""
     store = Store.open(s.store_url)
+    pii_vault(s).attach(store)
     if audit:
         AuditLog.of(store, audit_options(s, store))
     oversight(store, s)

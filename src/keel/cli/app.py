@@ -283,7 +283,10 @@ def purge(
         raise _user_error(e) from None
     with store:
         n = store.runs.purge(finished_before=time.time() - age)
+        tokens = context.purge_pii_vault(store, context.settings(config))
     out.print(f"purged {n} run(s) finished more than {older_than} ago")
+    if tokens:
+        out.print(f"purged {tokens} PII token value(s) older than pii_vault_ttl_s")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from keel.host import (
     open_store,
     pii_key,
     prices,
+    purge_pii_vault,
     settings,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "open_store",
     "pii_key",
     "prices",
+    "purge_pii_vault",
     "settings",
 ]
 

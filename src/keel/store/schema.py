@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -384,6 +385,18 @@ webhook_dead_letters = Table(
     Column("failed_at", Float, nullable=False),
 )
 Index("ix_webhook_dead_letters_failed", webhook_dead_letters.c.failed_at)
+
+# PII token vault (keel.store.vault): each token's value, AES-256-GCM encrypted under
+# the data dir's vault.key, per tenant ("" for none); purged past its TTL.
+pii_vault = Table(
+    "pii_vault",
+    metadata,
+    Column("tenant", String(128), primary_key=True),
+    Column("handle", String(64), primary_key=True),  # type:tok_hex
+    Column("sealed", LargeBinary, nullable=False),  # nonce (12 bytes) + ciphertext + tag
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_pii_vault_created", pii_vault.c.created_at)
 
 AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 

@@ -34,6 +34,7 @@ from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, ErrorCode, KeelError, NotFound, RateLimited, UserError
+from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
 from keel.hitl._oversight import Oversight
 from keel.hitl._records import ApprovalRepository
@@ -142,7 +143,8 @@ class LocalEngine:
         """
         if history is not None and session_id is not None:
             raise UserError("give a session_id or an explicit history, not both")
-        async with self._admitted(agent.name):
+        # PII tokens are issued and revealed for this run's tenant only.
+        async with self._admitted(agent.name), vault_scope(tenant):
             run_id = run_id or new_run_id()
             now = self._clock()
             if history is None:
@@ -560,6 +562,10 @@ class LocalEngine:
         return False
 
     async def _resume_one(self, rec: RunRecord, load_agent: AgentLoader) -> RunRecord:
+        async with vault_scope(rec.tenant):
+            return await self._resume_in_scope(rec, load_agent)
+
+    async def _resume_in_scope(self, rec: RunRecord, load_agent: AgentLoader) -> RunRecord:
         assert self.store is not None
         repo = self.store.runs
         try:

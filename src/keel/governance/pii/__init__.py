@@ -70,7 +70,14 @@ from keel.governance.pii._structured import (
     IpDetector,
     SsnDetector,
 )
-from keel.governance.pii._vault import InMemoryVault, MappingVault, Tokenizer, Vault
+from keel.governance.pii._vault import (
+    InMemoryVault,
+    MappingVault,
+    Tokenizer,
+    Vault,
+    current_vault_scope,
+    vault_scope,
+)
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -104,6 +111,7 @@ __all__ = [
     "Tokenizer",
     "Vault",
     "card_brand",
+    "current_vault_scope",
     "default_registry",
     "iban_valid",
     "is_secret_key",
@@ -115,4 +123,5 @@ __all__ = [
     "resolve_overlaps",
     "shannon_entropy",
     "ssn_valid",
+    "vault_scope",
 ]
