@@ -5,7 +5,11 @@ Appending a record only counts it; this thread does the rest, every
 when the log closes): take the tenant's tree size and root under the log's lock,
 sign them, store the checkpoint through the group writer and wait for that commit
 (the writer keeps order, so every record the checkpoint covers is committed by
-then), and only then publish it to the external file or webhook. A published
+then), and only then publish it to the external file or webhook. Inside that
+write transaction the checkpoint is stored only if its last record is stored with
+the hash the tree was computed from: another process's appends may have had this
+process's records re-chained at commit (``keel.audit.rechain``); the tree is then
+computed again from the stored log. A published
 checkpoint therefore never names records that a crash could still lose.
 
 Signing (~50 µs) and the webhook's network round trip stay out of every run.
@@ -14,20 +18,24 @@ Signing (~50 µs) and the webhook's network round trip stay out of every run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.record import canonical_json
+from keel.audit.signing import AuditSigner
 from keel.audit.sinks import DeliveryError, FileSink, WebhookSink
-from keel.store.schema import audit_checkpoints
+from keel.store.schema import audit_checkpoints, audit_log
+from keel.store.writer import Prepare
 
 if TYPE_CHECKING:
     from keel.audit.log import AuditLog
@@ -51,6 +59,9 @@ class Checkpointer:
         self._stopping = False
         self._warned = False
         self._sinks: list[FileSink | WebhookSink] = []
+        # (tenant, tree size) of checkpoints the writer refused to store.
+        self._refused: set[tuple[str, int]] = set()
+        audit.store.writer.prepare(self._insert, self._stored_tree_only)
 
     def wake(self, due: bool) -> None:
         """Called after each append: starts the thread once; ``due`` asks for a checkpoint."""
@@ -140,28 +151,67 @@ class Checkpointer:
             return []
         out: list[Checkpoint] = []
         for tenant in tenants:
+            cp = self._checkpoint_tenant(loop, signer, tenant, force=force)
+            if cp is not None:
+                out.append(cp)
+        return out
+
+    def _checkpoint_tenant(
+        self, loop: asyncio.AbstractEventLoop, signer: AuditSigner, tenant: str, *, force: bool
+    ) -> Checkpoint | None:
+        engine = self._log.store.engine
+        for _ in range(3):
             snap = self._log.snapshot(tenant, force=force)
             if snap is None:
-                continue
-            size, root, frontier = snap
+                return None
+            size, root, frontier, last_hash = snap
             # Only a forced request can find nothing new, i.e. a size already signed.
-            engine = self._log.store.engine
             existing = reader.checkpoint_at(engine, tenant, size) if force else None
             if existing is not None:
                 # Asked for explicitly with nothing new: hand back (and publish) the
                 # checkpoint already signed at this size.
                 self._publish(existing)
-                out.append(existing)
-                continue
+                return existing
             cp = Checkpoint.sign(
                 signer, tenant=tenant, tree_size=size, root=root, time=self._clock()
             )
-            loop.run_until_complete(self._store(cp, frontier))
+            try:
+                loop.run_until_complete(self._store(cp, frontier, last_hash))
+            except IntegrityError:
+                # Another process signed this size first (same records, same root).
+                existing = reader.checkpoint_at(engine, tenant, size)
+                if existing is None or existing.root != cp.root:
+                    raise
+                return existing
+            if (tenant, size) in self._refused:
+                # Its records were re-chained at commit: sign the stored tree instead.
+                self._refused.discard((tenant, size))
+                self._log.mark_resync(tenant)
+                force = True
+                continue
             self._publish(cp)
-            out.append(cp)
+            return cp
+        log.error("audit log of %r kept moving under its checkpoint; will retry", tenant)
+        return None
+
+    def _stored_tree_only(self, p: Prepare) -> list[Mapping[str, Any]]:
+        """The writer's preparer for checkpoint inserts: inside the transaction, drop a
+        checkpoint whose last record is not stored with the hash it was computed from
+        (re-chained onto another process's records in this or an earlier group)."""
+        out: list[Mapping[str, Any]] = []
+        c = audit_log.c
+        for given in p.rows:
+            row = dict(given)
+            covers = row.pop("covers")
+            tenant, size = row["tenant"], row["tree_size"]
+            stored = p.read(select(c.hash).where(c.tenant == tenant, c.id == size))
+            if stored and stored[0][0] == covers:
+                out.append(row)
+            else:
+                p.after_commit.append(functools.partial(self._refused.add, (tenant, size)))
         return out
 
-    async def _store(self, cp: Checkpoint, frontier: list[str]) -> None:
+    async def _store(self, cp: Checkpoint, frontier: list[str], covers: str) -> None:
         done = self._log.store.writer.submit(
             self._insert,
             {
@@ -172,6 +222,7 @@ class Checkpointer:
                 "key_id": cp.key_id,
                 "signature": cp.signature,
                 "frontier": canonical_json(frontier),
+                "covers": covers,  # checked, then dropped, by _stored_tree_only
             },
             wait=True,
         )

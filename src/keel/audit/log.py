@@ -7,9 +7,14 @@ from the last row the first time a tenant appends. Records go through the store'
 group writer without being waited on: they commit in order with the run's other
 writes, so the engine's final awaited commit covers them.
 
-One process appends to a database's audit log at a time (the SQLite model). A
-second one would reuse ids, which the primary key refuses; the refused records are
-logged as failed writes and ``keel audit verify`` names the gap they leave.
+Several processes may append to one database's tenants at once (``keel serve`` and
+CLI commands on one SQLite file). When another process moved a tenant's head, the
+commit re-chains this process's records onto the stored head inside the write
+transaction (``keel.audit.rechain``): each record lands once, ids stay contiguous
+and the chain verifies. An id or hash returned by ``append`` is then provisional:
+the record is stored under the id it was re-chained to. Before the next checkpoint
+the tenant's Merkle frontier is rebuilt from the database, so checkpoints cover the
+records of every process.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.checkpointer import Checkpointer
 from keel.audit.merkle import Frontier, ProofError, leaf_hash
+from keel.audit.rechain import Link, Rechainer
 from keel.audit.record import (
     GENESIS_HASH,
     AuditKind,
@@ -93,9 +99,12 @@ class _Head:
     ``digests`` are the record hashes appended since the frontier was last brought
     up to date: the checkpointer folds them in, so appends pay no Merkle hashing.
     ``frontier`` is None when the tree cannot be rebuilt (or nothing is signed).
+    ``resync``: records were re-chained onto another process's, so the in-memory
+    tree is void; until the head is rebuilt from the database (once every record of
+    this process is stored), checkpoints are computed from the stored log.
     """
 
-    __slots__ = ("digests", "frontier", "hash", "id", "pending")
+    __slots__ = ("digests", "frontier", "hash", "id", "pending", "resync")
 
     def __init__(self, id: int, hash: str, frontier: Frontier | None, pending: int) -> None:
         self.id = id
@@ -103,6 +112,7 @@ class _Head:
         self.frontier = frontier
         self.pending = pending
         self.digests: list[bytes] = []
+        self.resync = False
 
 
 _LOGS: weakref.WeakKeyDictionary[Store, AuditLog] = weakref.WeakKeyDictionary()
@@ -130,6 +140,7 @@ class AuditLog:
         self._signer_lock = threading.Lock()
         self._checkpointer = Checkpointer(self, clock=clock)
         self._closed = False
+        store.writer.prepare(self._insert, Rechainer(self._rebased))
 
     @classmethod
     def of(cls, store: Store, options: AuditOptions | None = None) -> AuditLog:
@@ -295,28 +306,92 @@ class AuditLog:
         signer = self.signer(create=False)
         return None if signer is None else signer.public_key
 
-    def snapshot(self, tenant: str, *, force: bool) -> tuple[int, bytes, list[str]] | None:
-        """``(tree size, root, frontier)`` to checkpoint now, or ``None`` if not due.
+    def snapshot(self, tenant: str, *, force: bool) -> tuple[int, bytes, list[str], str] | None:
+        """``(tree size, root, frontier, last hash)`` to checkpoint now, or ``None``.
 
-        Resets the tenant's pending count: the caller is about to sign this size.
-        Called from the checkpointer thread only.
+        ``None`` when not due (or the tree cannot be computed). Resets the tenant's
+        pending count: the caller is about to sign this size. The checkpoint may be
+        stored only if record ``tree size`` is stored with ``last hash`` (it may be
+        re-chained at commit). Called from the checkpointer thread only.
         """
+        head = self._heads.get(tenant)
+        if head is not None and head.resync:
+            self._resync(tenant)
         with self._lock:
             head = self._heads.get(tenant)
             if head is None:
                 head = self._heads[tenant] = self._load_head(tenant)
-            frontier = head.frontier
-            if frontier is None or head.id == 0 or (head.pending == 0 and not force):
+            if head.pending == 0 and not force:
                 return None
-            head.pending = 0
-            digests, head.digests = head.digests, []
-            size = head.id
+            if head.resync:
+                # Still appending: sign the tree of what is stored, read from the database.
+                head.pending = 0
+                frontier = None
+            else:
+                frontier = head.frontier
+                if frontier is None or head.id == 0:
+                    return None
+                head.pending = 0
+                digests, head.digests = head.digests, []
+                size, last_hash = head.id, head.hash
+        if frontier is None:
+            stored = self._load_head(tenant)
+            if stored.frontier is None or stored.id == 0:
+                return None
+            frontier, size, last_hash, digests = stored.frontier, stored.id, stored.hash, []
         # Only the checkpointer thread folds, so the frontier needs no lock here.
         frontier.extend([leaf_hash(d) for d in digests])
         if frontier.size != size:
             log.error("audit frontier of %r is at %d, not %d", tenant, frontier.size, size)
             return None
-        return size, frontier.root(), [n.hex() for n in frontier.nodes]
+        return size, frontier.root(), [n.hex() for n in frontier.nodes], last_hash
+
+    def mark_resync(self, tenant: str) -> None:
+        """Have the tenant's frontier rebuilt from the database before its next checkpoint."""
+        with self._lock:
+            head = self._heads.get(tenant)
+            if head is not None:
+                head.resync = True
+                head.frontier = None
+
+    def _rebased(self, tenant: str, link: Link) -> bool:
+        """After a commit that re-chained ``tenant``'s records: move the head onto the
+        stored chain if ``link``'s record is the last one appended. Returns whether it did.
+        """
+        old_hash, new_id, new_hash = link
+        with self._lock:
+            head = self._heads.get(tenant)
+            if head is None:
+                return True
+            if head.frontier is not None or head.resync:
+                # The in-memory tree holds leaves that were never stored.
+                head.resync = True
+                head.frontier = None
+                head.digests = []
+            if head.hash != old_hash:
+                return False  # more records queued after it; they follow the link
+            head.id, head.hash = new_id, new_hash
+            return True
+
+    def _resync(self, tenant: str) -> None:
+        """Rebuild a re-chained tenant's head and frontier from the database.
+
+        Only once every record this process appended is stored (checked under the
+        lock, so none is being chained meanwhile); otherwise it is tried again at
+        the next checkpoint.
+        """
+        self.flush()
+        engine = self.store.engine
+        with self._lock:
+            head = self._heads.get(tenant)
+            if head is None or not head.resync:
+                return
+            stored = reader.get_record(engine, tenant, head.id)
+            if stored is None or stored.hash != head.hash:
+                return
+            fresh = self._load_head(tenant)
+            head.id, head.hash, head.frontier = fresh.id, fresh.hash, fresh.frontier
+            head.pending, head.digests, head.resync = fresh.pending, [], False
 
     def due_tenants(self, *, every: bool) -> list[str]:
         """Tenants with records not yet checkpointed (``every``: at least N of them)."""

@@ -91,6 +91,11 @@ def purge_before(
     record = audit.append("audit.purge", payload, actor=actor, tenant=tenant)
     # Waits for the checkpoint's commit, which (writer order) covers the record.
     signed = audit.checkpoint(tkey) if audit.signer() is not None else []
+    audit.flush()
+    # Stored under another id if another process appended meanwhile (re-chained).
+    anchor = reader.purge_anchor(engine, tkey)
+    stored = None if anchor is None else reader.get_record(engine, tkey, anchor.record_id)
+    record = record if stored is None else stored
     deleted = delete_range(audit, tkey, end)
     return PurgeResult(tkey, start, end, deleted, record, signed[0] if signed else None)
 

@@ -10,6 +10,11 @@ Callers choose per write whether to wait for its commit. The loop waits only whe
 durability matters before the world changes: before a tool's side effect, and
 before a run's result is returned. Order is preserved: a write never commits
 before one submitted earlier.
+
+A statement may have a *preparer* (``GroupWriter.prepare``): it sees that
+statement's rows inside the write transaction, just before they are executed, and
+may rewrite them from what the database holds then. The audit log uses it to chain
+its records onto the head another process may have moved.
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Executable
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -39,6 +44,32 @@ class _Write:
     future: asyncio.Future[None] | None
     loop: asyncio.AbstractEventLoop | None
 
+
+@dataclass(frozen=True, slots=True)
+class Prepare:
+    """What a preparer gets: one statement's rows of a group, inside its transaction.
+
+    ``checked`` is False on a group's first attempt and True when the group is tried
+    again after failing: a preparer that assumed something cheaply (the audit log
+    assumes no other process appended) reads the database this time, with ``read``,
+    which runs a SELECT inside the transaction. ``after_commit`` takes callbacks run
+    once the transaction has committed (never if it rolls back): state a preparer
+    derives from the rows it wrote belongs there.
+    """
+
+    rows: list[Mapping[str, Any]]
+    checked: bool
+    read: Callable[[Executable], list[tuple[Any, ...]]]
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+Preparer = Callable[[Prepare], Sequence[Mapping[str, Any]]]
+
+# How many times a failed group whose statements have a preparer is tried again,
+# checked, before its writes are replayed one by one. On SQLite the first checked
+# attempt holds the write lock while it reads, so it cannot race; on Postgres
+# another writer can, and the next attempt reads again.
+CHECKED_ATTEMPTS = 3
 
 # How long the writer thread leaves unwaited writes for an inline committer.
 GRACE_S = 0.002
@@ -67,6 +98,7 @@ class GroupWriter:
         # insert itself on this path (measured: ~0.37 -> ~0.12 ms of writer time/run).
         self._qmark = engine.dialect.paramstyle == "qmark"
         self._compiled: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+        self._preparers: dict[int, tuple[Executable, Preparer]] = {}
         self._max_batch = max_batch
         self._pending: list[_Write] = []
         self._cond = threading.Condition()
@@ -98,6 +130,15 @@ class GroupWriter:
         if not self._commit_inline():
             self._hurry()
         return fut
+
+    def prepare(self, statement: Executable, preparer: Preparer) -> None:
+        """Have ``preparer`` rewrite ``statement``'s rows in every transaction (see ``Prepare``).
+
+        It runs on the committing thread, one group at a time, and returns the rows to
+        execute, in order; an exception it raises fails the group like a failed write.
+        Register before submitting the statement; one preparer per statement object.
+        """
+        self._preparers[id(statement)] = (statement, preparer)
 
     async def flush(self) -> None:
         """Wait until every write submitted so far is committed."""
@@ -251,26 +292,54 @@ class GroupWriter:
         try:
             self._transaction(conn, batch, begun=begun)
         except Exception:
-            # One bad write must not fail its neighbours: replay the group one by one
-            # so each caller learns its own outcome.
-            for i, w in enumerate(batch):
-                if w.statement is _NOOP:
-                    continue
-                try:
-                    self._transaction(conn, [w], begun=False)
-                except Exception as e:
-                    errors[i] = e
-                    if w.future is None:
-                        log.error("store write failed: %s", e)
+            if not self._committed_checked(conn, batch):
+                self._replay(conn, batch, errors)
         self.commits += 1
         self.writes += len(batch)
         self._resolve(batch, errors)
 
-    def _transaction(self, conn: Connection, batch: list[_Write], *, begun: bool) -> None:
+    def _committed_checked(self, conn: Connection, batch: list[_Write]) -> bool:
+        """Try a failed group again with its preparers checking; True once it commits."""
+        if not self._preparers or not any(id(w.statement) in self._preparers for w in batch):
+            return False
+        for _ in range(CHECKED_ATTEMPTS):
+            try:
+                self._transaction(conn, batch, begun=False, checked=True)
+            except IntegrityError:
+                continue  # raced by another writer again (Postgres): read again
+            except Exception:
+                return False
+            return True
+        return False
+
+    def _replay(
+        self, conn: Connection, batch: list[_Write], errors: dict[int, BaseException]
+    ) -> None:
+        # One bad write must not fail its neighbours: replay the group one by one
+        # so each caller learns its own outcome.
+        for i, w in enumerate(batch):
+            if w.statement is _NOOP:
+                continue
+            try:
+                self._transaction(conn, [w], begun=False, checked=True)
+            except Exception as e:
+                errors[i] = e
+                if w.future is None:
+                    log.error("store write failed: %s", e)
+
+    def _transaction(
+        self, conn: Connection, batch: list[_Write], *, begun: bool, checked: bool = False
+    ) -> None:
+        after: list[Callable[[], None]] = []
         if not self._qmark:
             with conn.begin():
                 for stmt, rows in _groups(batch):
+                    if id(stmt) in self._preparers:
+                        rows = self._prepared_rows(stmt, rows, checked, after, conn.execute)
+                        if not rows:
+                            continue
                     conn.execute(stmt, [dict(r) for r in rows])
+            _run_all(after)
             return
         # SQLite: one explicit transaction on the driver connection (see __init__ for
         # why), whatever the driver's own implicit-transaction mode is.
@@ -282,6 +351,10 @@ class GroupWriter:
         sql = ""
         try:
             for stmt, rows in _groups(batch):
+                if id(stmt) in self._preparers:
+                    rows = self._prepared_rows(stmt, rows, checked, after, raw.execute)
+                    if not rows:
+                        continue
                 sql, order = self._prepared(stmt, rows[0])
                 raw.executemany(sql, [tuple([row[k] for k in order]) for row in rows])
             raw.execute("COMMIT")
@@ -292,6 +365,25 @@ class GroupWriter:
         except BaseException:
             raw.execute("ROLLBACK")
             raise
+        _run_all(after)
+
+    def _prepared_rows(
+        self,
+        stmt: Executable,
+        rows: list[Mapping[str, Any]],
+        checked: bool,
+        after: list[Callable[[], None]],
+        execute: Callable[..., Any],
+    ) -> list[Mapping[str, Any]]:
+        def read(query: Executable) -> list[tuple[Any, ...]]:
+            if not self._qmark:
+                return [tuple(r) for r in execute(query)]
+            compiled = cast(ClauseElement, query).compile(dialect=self._engine.dialect)
+            params = [compiled.params[k] for k in cast(SQLCompiler, compiled).positiontup or ()]
+            return [tuple(r) for r in execute(str(compiled), params).fetchall()]
+
+        preparer = self._preparers[id(stmt)][1]
+        return list(preparer(Prepare(rows, checked, read, after)))
 
     def _prepared(self, stmt: Executable, first: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
         """The statement's SQL and parameter order, compiled once per statement shape."""
@@ -337,6 +429,15 @@ def _groups(batch: list[_Write]) -> list[tuple[Executable, list[Mapping[str, Any
         else:
             groups.append((w.statement, [w.params]))
     return groups
+
+
+def _run_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            # The rows are committed; a callback's failure must not make them look failed.
+            log.exception("after-commit callback failed")
 
 
 def _settle(items: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
