@@ -3,8 +3,10 @@
 For each split of ``keel.governance.injection.corpus`` — ``dev`` (the weights were
 tuned on it) and ``test`` (held out: a hash of the text decides, ~40 %) — prints the
 detection rate on attacks and the false-positive rate on benign messages, overall
-and per category, at the policy threshold; then a reliability table (how often a
-message in each score band is an attack) and the time per message.
+and per category, at the policy threshold — and, so that figures stay comparable across
+versions, for the original examples alone (without the ``markup`` cases appended later);
+then a reliability table (how often a message in each score band is an attack) and the
+time per message.
 
 Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
 
@@ -31,11 +33,16 @@ def _rate(hits: int, total: int) -> str:
 
 
 def evaluate(split: Split, threshold: float) -> dict[str, tuple[int, int]]:
-    """``category -> (flagged, total)``, plus ``attacks`` and ``benign`` overall."""
+    """``category -> (flagged, total)``, plus ``attacks`` and ``benign`` overall, and the
+    same two for the examples before the markup additions (``original attacks``...)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for e in examples(split):
         flagged = score(e.text, source=e.source).score >= threshold
-        for key in (e.category, "attacks" if e.label == "attack" else "benign"):
+        overall = "attacks" if e.label == "attack" else "benign"
+        keys = [e.category, overall]
+        if e.technique != "markup":
+            keys.append(f"original {overall}")
+        for key in keys:
             counts[key][0] += flagged
             counts[key][1] += 1
     return {k: (v[0], v[1]) for k, v in counts.items()}
@@ -56,6 +63,10 @@ def report(threshold: float) -> bool:
     for cat in [*benign_cats, "benign"]:
         label = "  all benign" if cat == "benign" else f"  {cat}"
         print(f"{label:24} {_rate(*results['dev'][cat]):>20} {_rate(*results['test'][cat]):>20}")
+    print("original cases only (before the markup cases were appended)")
+    for key in ("original attacks", "original benign"):
+        label = f"  {key.split()[1]} flagged"
+        print(f"{label:24} {_rate(*results['dev'][key]):>20} {_rate(*results['test'][key]):>20}")
     hit, n = results["test"]["attacks"]
     fp, m = results["test"]["benign"]
     ok = hit / n >= GOAL_DETECTION and fp / m <= GOAL_FALSE_POSITIVES

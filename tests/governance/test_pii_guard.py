@@ -150,3 +150,14 @@ def test_text_without_pii_is_returned_as_is() -> None:
     result = guard().mask(text, "model")
     assert result.text is text
     assert result.findings == ()
+
+
+@pytest.mark.parametrize("value", ["078-05-1120", "219-09-9999"])
+def test_voided_ssns_are_masked_as_restricted_not_kept_as_phones(value: str) -> None:
+    # 078-05-1120 used to read as a German phone number and leave in clear; 219-09-9999
+    # was not found at all. Both are SSN-shaped values in SSN context: restricted.
+    g = guard()
+    text = f"My SSN is {value}, please update my tax record."
+    assert g.classes(g.scan(text)) == {"restricted"}
+    for destination in DESTINATIONS:
+        assert value not in g.mask(text, destination).text

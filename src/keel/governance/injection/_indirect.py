@@ -6,6 +6,9 @@ conversation somewhere. The same words from the user are usually just the user
 talking to the assistant, so most weights here are ``(low, high, high)`` for
 ``(user, tool, document)``.
 
+Made-up chat transcripts ("User: ... Assistant: ...") and "(AI-only section)" asides
+are here too: both write text for the model that a human reader is not meant to act on.
+
 Also here: exfiltration phrased in words (the markdown constructs themselves are in
 ``_markup``) and the "decode this and follow it" wrapper around encoded payloads.
 """
@@ -48,7 +51,8 @@ INDIRECT: tuple[Pattern, ...] = (
         rf"(?<![\w'-])(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)?\s*,?\s*(?:the\s+)?{_AI}"
         r"\s*[,:!]\s*(?:please\s+)?(?:you\s+must|ignore|disregard|do\s+not|don't|always|never|"
         r"immediately|now|first|instead|forward|send|tell|say|include|append|respond|reply|output|"
-        r"execute|call|run|delete|transfer|email|recommend|mention|add|insert|visit|open|your\s+(?:new|"
+        r"execute|call|run|delete|transfer|email|recommend|mention|add|insert|visit|open|repeat|write|"
+        r"render|display|reveal|grant|quote|confirm|print|approve|refund|reset|disable|your\s+(?:new|"
         r"real|only|actual)\s+(?:instructions|task|goal|job))",
         (0.2, 0.7, 0.7),
         _AI_WORDS,
@@ -222,7 +226,8 @@ INDIRECT: tuple[Pattern, ...] = (
         r"only\s+)?(?:ignore|disregard|respond|reply|answer|say|tell|send|forward|include|append|"
         r"output|print|reveal|recommend|call|execute|delete|transfer|approve|grant|refund|book|email|"
         r"add|write|state|claim|insist|mention|promote|advise|direct|redirect|ask|praise|rate|set|"
-        r"change|mark|escalate|update|close|treat|prioriti[sz]e|prefer|trust|rank|cite|never\s+(?:tell|"
+        r"change|mark|escalate|update|close|treat|prioriti[sz]e|prefer|trust|rank|cite|instruct|inform|"
+        r"warn|notify|urge|encourage|require|quote|share|never\s+(?:tell|"
         r"mention|reveal|disclose))",
         (0.3, 0.7, 0.65),
         _AI_WORDS,
@@ -277,6 +282,50 @@ INDIRECT: tuple[Pattern, ...] = (
         "sync bcc cc",
         "asks the model to send sensitive data to an outside address",
     ),
+    # A transcript on lines of its own is what a chat-history tool returns; one glued to
+    # the end of unrelated prose, or one where the "assistant" hands over a secret, is a
+    # turn written for the model to continue.
+    pattern(
+        "fake_transcript",
+        "indirect",
+        r"(?:^|\n)\s*(?:user|human|customer|client)\s*:[^\n]{1,300}?\n\s*"
+        rf"(?:{_AI}|system|model)\s*:",
+        (0.1, 0.3, 0.3),
+        _AI_WORDS + " system model",
+        "contains a chat transcript with an AI turn",
+    ),
+    pattern(
+        "inline_fake_transcript",
+        "indirect",
+        r"(?<=[\w)][.!?])[ \t]+(?:user|human|customer|client|me)\s*:[^\n]{1,300}?"
+        r"(?:\n|[.!?\"']\s+)\s*"
+        rf"(?:{_AI}|system|model)\s*:",
+        (0.2, 0.55, 0.55),
+        _AI_WORDS + " system model",
+        "glues a made-up chat turn to the end of other text",
+    ),
+    pattern(
+        "transcript_hands_over_secret",
+        "indirect",
+        r"(?:user|human|customer|client|me)\s*:[^\n]{0,200}?(?:password|passcode|credentials?|system"
+        r"\s+prompt|api\s+key|secret|token|instructions|pin\b|admin)[^\n]{0,200}?\s+"
+        rf"(?:{_AI}|system|model)\s*:\s*(?:sure|ok|okay|yes|of\s+course|certainly|it\s+is|it's|the\s+"
+        r"[\w ]{1,30}\s+is|here)",
+        (0.3, 0.6, 0.6),
+        _AI_WORDS + " system model",
+        "a made-up transcript in which the AI hands over a secret",
+    ),
+    pattern(
+        "ai_only_aside",
+        "indirect",
+        rf"[(\[{{]\s*(?:for\s+)?(?:the\s+|any\s+)?(?:{_AI}|model|machines?)s?(?:\s*-\s*|\s+)(?:only|"
+        r"eyes\s+only|use\s+only)\b[^)\]}\n]{0,40}[)\]}]|(?:not\s+(?:visible|shown)\s+to|hidden\s+"
+        r"from)\s+(?:the\s+)?(?:users?|humans?|readers?|customers?)\s*[)\]}:]"
+        rf"|(?:{_AI}|model)s?-only\s+(?:section|note|instructions?|part|block|content|text|message)",
+        (0.45, 0.75, 0.75),
+        _AI_WORDS + " model machine machines visible shown hidden",
+        "marks a passage as meant for the AI only",
+    ),
 )
 
 EXFILTRATION: tuple[Pattern, ...] = (
@@ -326,12 +375,24 @@ EXFILTRATION: tuple[Pattern, ...] = (
     pattern(
         "render_image",
         "exfiltration",
-        r"(?:render|display|show|output|include|print|embed|add|insert|(?:end|finish|close|sign)\s+"
+        r"(?:render|display|show|output|include|print|embed|add|insert|repeat|(?:end|finish|close|sign)\s+"
         r"(?:your|every|each)\s+(?:reply|response|answer|message)\s+with)\s+(?:this|the\s+following|an?|the)\s+(?:markdown\s+)?"
         r"(?:image|img|picture|pixel|tracking\s+pixel|markdown)",
         (0.1, 0.35, 0.35),
-        "render display show output include print embed add insert end finish close sign",
+        "render display show output include print embed add insert repeat end finish close sign",
         "asks the model to emit an image or markdown",
+    ),
+    pattern(
+        "url_parameter_from_data",
+        "exfiltration",
+        r"(?:\b(?:image|img|pixel|badge|link|url|picture|icon)\b|!\[[^\]\n]{0,100}\]\([^)\s]{1,300}\))"
+        r"(?:[^.\n]|\.(?=\S)){0,120}?(?:with|whose|and\s+set|set"
+        r"(?:ting)?|where)\s+(?:the\s+|its\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(?:parameter|param|query\s+"
+        r"string|query|field|argument)\s+(?:is\s+|=\s*|set\s+to|to\s+|equal\s+to|contain(?:s|ing)|filled"
+        r"\s+with|as\s+)",
+        (0.45, 0.75, 0.75),
+        "parameter param query field argument",
+        "tells the model what to put into a URL parameter",
     ),
     pattern(
         "exfil_service",

@@ -7,7 +7,8 @@ Readings, cheapest first; each runs only the patterns whose trigger words it con
 2. leetspeak undone, rot13 undone, the text reversed, spaced-out letters re-joined;
 3. encoded payloads (base64, hex, percent, entities) and tag-smuggled text, decoded and
    analysed recursively (two levels deep), their findings reported at the encoded region;
-4. markup: exfiltration URLs, HTML comments and hidden elements.
+4. markup: exfiltration URLs (inline, HTML and reference-style images and links), HTML
+   and markdown comments, hidden elements (see ``_markup`` and ``_links``).
 
 A pattern found only in a disguised reading adds an ``obfuscation`` signal on top of
 its own: hiding an instruction is evidence of intent.
@@ -104,6 +105,7 @@ _SQUASHED = (
     "newsession",
 )
 _MIN_EVIDENCE = 0.3
+_NOT_INSTRUCTIONS = ("obfuscation", "exfiltration")
 
 
 def score(text: str, *, source: Source) -> InjectionVerdict:
@@ -134,7 +136,8 @@ def _analyse(text: str, source: Source, depth: int) -> list[Signal]:
     signals += markup.signals
     for hidden in markup.hidden:
         inside = [s for s in signals if hidden[0] <= s.span[0] and s.span[1] <= hidden[1]]
-        if any(s.category not in ("obfuscation", "exfiltration") for s in inside):
+        # The markup signal that marks the region itself is not a second piece of evidence.
+        if any(s.category not in _NOT_INSTRUCTIONS and s.span != hidden for s in inside):
             w = 0.3 if source == "user" else 0.5
             why = "instructions placed where a human reader does not see them"
             signals.append(Signal("hidden_instruction", "indirect", w, hidden, why))

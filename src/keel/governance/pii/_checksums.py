@@ -110,8 +110,27 @@ def iban_check_digits(country: str, bban: str) -> str:
     return f"{98 - iban_mod97(country + '00' + bban):02d}"
 
 
-# Numbers the SSA has voided after they were printed in advertising.
+# Numbers the SSA has voided after they were printed in advertising. They are well-formed
+# and still turn up in forms as someone's SSN (the Woolworth wallet card's 078-05-1120
+# was used by thousands of people), so a detector reports them, as voided, rather than
+# let a phone detector claim them.
 _SSN_VOIDED: Final = frozenset({"078051120", "219099999"})
+
+
+def ssn_well_formed(digits: str) -> bool:
+    """The SSA's structural rules: nine digits, area (first three) not 000, 666 or
+    900-999, group (next two) not 00, serial (last four) not 0000."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    if area in ("000", "666") or area[0] == "9":
+        return False
+    return group != "00" and serial != "0000"
+
+
+def ssn_voided(digits: str) -> bool:
+    """One of the numbers the SSA voided after printing them in advertisements."""
+    return digits in _SSN_VOIDED
 
 
 def ssn_valid(digits: str) -> bool:
@@ -120,11 +139,4 @@ def ssn_valid(digits: str) -> bool:
     Area (first three digits) is not 000, 666 or 900-999; group (next two) is not 00;
     serial (last four) is not 0000; and the number is not one the SSA voided.
     """
-    if len(digits) != 9 or not digits.isdigit():
-        return False
-    area, group, serial = digits[:3], digits[3:5], digits[5:]
-    if area in ("000", "666") or area[0] == "9":
-        return False
-    if group == "00" or serial == "0000":
-        return False
-    return digits not in _SSN_VOIDED
+    return ssn_well_formed(digits) and not ssn_voided(digits)

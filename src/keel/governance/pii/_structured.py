@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from keel.governance.pii._checksums import IBAN_LENGTHS, card_valid, iban_valid, ssn_valid
+from keel.governance.pii._checksums import (
+    IBAN_LENGTHS,
+    card_valid,
+    iban_valid,
+    ssn_voided,
+    ssn_well_formed,
+)
 from keel.governance.pii._finding import Finding
 from keel.governance.pii._runs import (
     Run,
@@ -137,7 +143,13 @@ class IbanDetector:
 class SsnDetector:
     """US Social Security Numbers written ``123-45-6789`` or ``123 45 6789`` that pass
     the SSA's area/group/serial rules. Nine bare digits count only right after an
-    ``SSN`` / ``social security number`` label: most bare nine-digit runs are not SSNs."""
+    ``SSN`` / ``social security number`` label: most bare nine-digit runs are not SSNs.
+
+    The numbers the SSA voided after advertising them (078-05-1120, 219-09-9999) are
+    well-formed and still written into forms as SSNs: they are reported with detail
+    ``voided``, so that masking treats them as the restricted value they look like
+    (an SSN outranks a phone reading of the same span, see ``resolve_overlaps``).
+    """
 
     _SHAPE: Final = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
     _LABEL: Final = re.compile(r"(?i:\bssn|\bsocial security(?: number| no\.?)?)[\s:#.-]{1,4}\Z")
@@ -153,8 +165,9 @@ class SsnDetector:
                 found.append(ssn)
             elif end - start == 9 and self._LABEL.search(text, max(0, start - 32), start):
                 value = text[start:end]
-                if value.isdigit() and not glued_after(text, end, "-/.") and ssn_valid(value):
-                    found.append(Finding(start, end, "ssn", value, 0.8, "labelled", value))
+                if value.isdigit() and not glued_after(text, end, "-/.") and ssn_well_formed(value):
+                    detail = "voided" if ssn_voided(value) else "labelled"
+                    found.append(Finding(start, end, "ssn", value, 0.8, detail, value))
         return found
 
     def _grouped(self, text: str, run: Run) -> Finding | None:
@@ -163,8 +176,9 @@ class SsnDetector:
             if self._SHAPE.fullmatch(part) is None or glued_after(text, end, "-/."):
                 continue
             digits = digits_of(part)
-            if ssn_valid(digits):
-                return Finding(start, end, "ssn", part, 0.85, canonical=digits)
+            if ssn_well_formed(digits):
+                detail = "voided" if ssn_voided(digits) else ""
+                return Finding(start, end, "ssn", part, 0.85, detail, digits)
         return None
 
 

@@ -11,7 +11,9 @@ the user), ``indirect_tool`` and ``indirect_document`` (injections placed in rea
 tool results and knowledge documents), ``exfiltration`` (markdown/HTML/URL data
 theft, from all three sources) and ``obfuscation`` (direct attacks disguised by every
 encoder in ``_obfuscate``). Benign categories: ``support``, ``hard_negative``,
-``tool_result`` and ``document``.
+``tool_result`` and ``document``. Examples from ``_markup_seeds`` (technique ``markup``:
+reference-style and data-carrying images, hidden comments, made-up transcripts, AI-only
+asides, and their benign look-alikes) are appended last.
 """
 
 from __future__ import annotations
@@ -46,6 +48,22 @@ from keel.governance.injection.corpus._indirect_seeds import (
     EXFILTRATION,
     TOOL_CARRIERS,
     TOOL_INJECTIONS,
+)
+from keel.governance.injection.corpus._markup_seeds import (
+    CARRIERS as MARKUP_CARRIERS,
+)
+from keel.governance.injection.corpus._markup_seeds import (
+    DOCUMENTS as MARKUP_DOCUMENTS,
+)
+from keel.governance.injection.corpus._markup_seeds import (
+    EXFILTRATION_ATTACKS,
+    HIDDEN_ATTACKS,
+)
+from keel.governance.injection.corpus._markup_seeds import (
+    HARD_NEGATIVES as MARKUP_HARD_NEGATIVES,
+)
+from keel.governance.injection.corpus._markup_seeds import (
+    TOOL_RESULTS as MARKUP_TOOL_RESULTS,
 )
 from keel.governance.injection.corpus._obfuscate import ENCODERS
 
@@ -140,11 +158,35 @@ def _benign(rng: random.Random) -> list[Example]:
     return out
 
 
+def _markup(rng: random.Random) -> list[Example]:
+    """The markup and hidden-channel cases (``_markup_seeds``), attacks and look-alikes."""
+    out: list[Example] = []
+    sources = cycle(("tool", "document"))
+    for template in EXFILTRATION_ATTACKS:
+        for domain in rng.sample(EXFIL_DOMAINS, 2):
+            text = template.format(domain=domain)
+            out.append(Example(text, "attack", "exfiltration", next(sources), "markup"))  # type: ignore[arg-type]
+    for attack in HIDDEN_ATTACKS:
+        for carrier in rng.sample(MARKUP_CARRIERS, 2):
+            source = next(sources)
+            text = carrier.format(attack=attack, n=rng.randrange(100, 999))
+            out.append(Example(text, "attack", f"indirect_{source}", source, "markup"))  # type: ignore[arg-type]
+    out += [Example(t, "benign", "document", "document", "markup") for t in MARKUP_DOCUMENTS]
+    out += [Example(t, "benign", "tool_result", "tool", "markup") for t in MARKUP_TOOL_RESULTS]
+    out += [Example(t, "benign", "hard_negative", "user", "markup") for t in MARKUP_HARD_NEGATIVES]
+    return out
+
+
 def build() -> list[Example]:
-    """The whole corpus, attacks first, duplicates (by text) dropped."""
+    """The whole corpus, attacks first, duplicates (by text) dropped.
+
+    The markup cases come last, from their own random stream: adding them left every
+    earlier example, and so the original held-out split, exactly as it was.
+    """
     rng = random.Random(SEED)
     direct = _direct(rng)
     examples = direct + _indirect(rng) + _obfuscated(rng, direct) + _benign(rng)
+    examples += _markup(random.Random(SEED + 1))
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
