@@ -19,31 +19,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from keel.cli import context, render
+from keel.cli.terminal import (
+    EXIT_FAILED,
+    ConfigOpt,
+    age,
+    err,
+    fail,
+    open_store,
+    plain,
+)
 from keel.errors import KeelError
 from keel.hitl import ApprovalRecord, Approvals
-from keel.store import RunRecord, Store
+from keel.store import RunRecord
 
 approvals_app = typer.Typer(
     help="Tool calls waiting for a person: list, show, approve, reject.",
     no_args_is_help=True,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        help="keel.toml to use (default: $KEEL_CONFIG, ./keel.toml, then $KEEL_HOME/keel.toml)",
-    ),
-]
 AsOpt = Annotated[
     str | None,
     typer.Option("--as", help="who decides, as recorded (default: cli:<your user name>)"),
@@ -54,35 +49,11 @@ RoleOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False)
-    return typer.Exit(code)
-
-
-def _plain(line: str) -> None:
-    out.print(line, markup=False, highlight=False)
-
-
-def _open(config: Path | None) -> tuple[Any, Store]:
-    try:
-        s = context.settings(config)
-        return s, context.open_store(s)
-    except KeelError as e:
-        raise _fail(f"{e.code}: {e.message}") from None
-
-
-def _age(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(max(seconds, 0))}s"
-
-
 def line(a: ApprovalRecord, *, now: float) -> str:
     """One approval on one line, its id first (scripts take the first word)."""
     status = "" if a.status == "pending" else f"  {a.status} by {a.decider}"
     return (
-        f"{a.id}  {a.run_id}  {a.tool}  age {_age(now - a.created_at)}{status}  "
+        f"{a.id}  {a.run_id}  {a.tool}  age {age(now - a.created_at)}{status}  "
         f"{'; '.join(a.reasons)}"
     )
 
@@ -99,7 +70,7 @@ def list_approvals(
     config: ConfigOpt = None,
 ) -> None:
     """List pending approvals, oldest first: id, run, tool, age, reasons."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         records = Approvals(store).list(status=None if show_all else "pending", limit=limit)
     if as_json:
@@ -109,7 +80,7 @@ def list_approvals(
         err.print("no pending approvals" if not show_all else "no approvals")
     now = time.time()
     for a in records:
-        _plain(line(a, now=now))
+        plain(line(a, now=now))
 
 
 @approvals_app.command("show")
@@ -119,30 +90,30 @@ def show(
     config: ConfigOpt = None,
 ) -> None:
     """Show one approval: tool, masked arguments, reasons, risk, who may decide."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         try:
             a = Approvals(store).get(approval_id)
         except KeelError as e:
-            raise _fail(f"{e.code}: {e.message}") from None
+            raise fail(f"{e.code}: {e.message}") from None
         run = store.runs.get(a.run_id)
     if as_json:
         sys.stdout.write(json.dumps(a.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return
-    _plain(f"approval {a.id}  status: {a.status}")
-    _plain(f"run: {a.run_id}  step: {a.step}  agent: {a.agent}")
+    plain(f"approval {a.id}  status: {a.status}")
+    plain(f"run: {a.run_id}  step: {a.step}  agent: {a.agent}")
     if run is not None:
-        _plain(f"request: {json.dumps(run.input, ensure_ascii=False)}")
-    _plain(f"tool: {a.tool}  risk: {a.risk}")
-    _plain(f"arguments: {json.dumps(a.arguments, ensure_ascii=False)}")
+        plain(f"request: {json.dumps(run.input, ensure_ascii=False)}")
+    plain(f"tool: {a.tool}  risk: {a.risk}")
+    plain(f"arguments: {json.dumps(a.arguments, ensure_ascii=False)}")
     for reason in a.reasons:
-        _plain(f"reason: {reason}")
-    _plain(f"who may decide: roles {', '.join(a.roles)}")
-    _plain(f"policy: {a.policy_hash or '-'}")
+        plain(f"reason: {reason}")
+    plain(f"who may decide: roles {', '.join(a.roles)}")
+    plain(f"policy: {a.policy_hash or '-'}")
     if a.status != "pending":
-        _plain(f"decided: {a.status} by {a.decider}  reason: {a.decision_reason or '-'}")
+        plain(f"decided: {a.status} by {a.decider}  reason: {a.decision_reason or '-'}")
         if a.edited_arguments is not None:
-            _plain(f"edited arguments: {json.dumps(a.edited_arguments, ensure_ascii=False)}")
+            plain(f"edited arguments: {json.dumps(a.edited_arguments, ensure_ascii=False)}")
 
 
 @approvals_app.command("approve")
@@ -163,9 +134,9 @@ def approve(
         try:
             edited = json.loads(args)
         except ValueError as e:
-            raise _fail(f"INPUT_INVALID: --args is not JSON ({e})") from None
+            raise fail(f"INPUT_INVALID: --args is not JSON ({e})") from None
         if not isinstance(edited, dict):
-            raise _fail("INPUT_INVALID: --args must be a JSON object")
+            raise fail("INPUT_INVALID: --args must be a JSON object")
     _decide(approval_id, "approve", reason, edited, decider, role, config)
 
 
@@ -190,7 +161,7 @@ def _decide(
     role: list[str] | None,
     config: Path | None,
 ) -> None:
-    s, store = _open(config)
+    s, store = open_store(config)
     who = context.cli_principal(role or ["admin"])
     if decider:
         who = type(who)(decider, who.roles, who.tenant)
@@ -221,8 +192,8 @@ def _decide(
         try:
             decided, run = asyncio.run(go())
         except KeelError as e:
-            raise _fail(f"{e.code}: {e.message}") from None
-    _plain(f"{decided.id} {decided.status} by {decided.decider}")
-    _plain(render.summary_line(run))
+            raise fail(f"{e.code}: {e.message}") from None
+    plain(f"{decided.id} {decided.status} by {decided.decider}")
+    plain(render.summary_line(run))
     if run.status not in ("completed", "awaiting_approval"):
         raise typer.Exit(EXIT_FAILED)

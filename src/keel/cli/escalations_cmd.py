@@ -15,17 +15,23 @@ import asyncio
 import json
 import sys
 import time
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from keel.cli import context, render
+from keel.cli.terminal import (
+    EXIT_FAILED,
+    ConfigOpt,
+    age,
+    err,
+    fail,
+    open_store,
+    plain,
+)
 from keel.errors import KeelError
 from keel.hitl import EscalationRecord, Escalations, Oversight, WebhookSender, hand_back_with
-from keel.store import RunRecord, Store
+from keel.store import RunRecord
 
 escalations_app = typer.Typer(
     help="Runs handed to a person: list, show, claim, resolve.", no_args_is_help=True
@@ -34,45 +40,9 @@ webhooks_app = typer.Typer(
     help="Webhook deliveries: pending ones, dead letters, replay.", no_args_is_help=True
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        help="keel.toml to use (default: $KEEL_CONFIG, ./keel.toml, then $KEEL_HOME/keel.toml)",
-    ),
-]
 AsOpt = Annotated[
     str | None, typer.Option("--as", help="who acts, as recorded (default: cli:<your user name>)")
 ]
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False)
-    return typer.Exit(code)
-
-
-def _plain(line: str) -> None:
-    out.print(line, markup=False, highlight=False)
-
-
-def _open(config: Path | None) -> tuple[Any, Store]:
-    try:
-        s = context.settings(config)
-        return s, context.open_store(s)
-    except KeelError as e:
-        raise _fail(f"{e.code}: {e.message}") from None
-
-
-def _age(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(max(seconds, 0))}s"
 
 
 def line(e: EscalationRecord, *, now: float) -> str:
@@ -80,7 +50,7 @@ def line(e: EscalationRecord, *, now: float) -> str:
     who = f" by {e.claimed_by}" if e.claimed_by else ""
     return (
         f"{e.id}  {e.run_id}  {e.agent}  {e.status}{who}  tier {e.tier}  "
-        f"age {_age(now - e.created_at)}  {', '.join(e.reasons)}"
+        f"age {age(now - e.created_at)}  {', '.join(e.reasons)}"
     )
 
 
@@ -92,7 +62,7 @@ def list_escalations(
     config: ConfigOpt = None,
 ) -> None:
     """List open and claimed escalations, oldest first: id, run, agent, status, reasons."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         records = Escalations(store).list(status=None if show_all else "active", limit=limit)
     if as_json:
@@ -102,7 +72,7 @@ def list_escalations(
         err.print("no open escalations" if not show_all else "no escalations")
     now = time.time()
     for e in records:
-        _plain(line(e, now=now))
+        plain(line(e, now=now))
 
 
 @escalations_app.command("show")
@@ -112,34 +82,34 @@ def show(
     config: ConfigOpt = None,
 ) -> None:
     """Show one escalation and its bundle: summary, transcript, tools, next actions."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         try:
             e = Escalations(store).get(escalation_id)
         except KeelError as x:
-            raise _fail(f"{x.code}: {x.message}") from None
+            raise fail(f"{x.code}: {x.message}") from None
     if as_json:
         sys.stdout.write(json.dumps(e.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return
     b = e.bundle
-    _plain(f"escalation {e.id}  status: {e.status}  tier: {e.tier}")
-    _plain(f"run: {e.run_id}  agent: {b.agent} {b.agent_version}  session: {e.session_id or '-'}")
-    _plain(f"reasons: {', '.join(e.reasons)}  trace: {b.trace_id or '-'}")
-    _plain(f"summary: {b.summary}")
+    plain(f"escalation {e.id}  status: {e.status}  tier: {e.tier}")
+    plain(f"run: {e.run_id}  agent: {b.agent} {b.agent_version}  session: {e.session_id or '-'}")
+    plain(f"reasons: {', '.join(e.reasons)}  trace: {b.trace_id or '-'}")
+    plain(f"summary: {b.summary}")
     for m in b.transcript:
         content = m.get("content")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        _plain(f"  {m.get('role')}: {text}")
+        plain(f"  {m.get('role')}: {text}")
     for t in b.tools:
-        _plain(f"tool {t['tool']} (step {t['step']}): {'ok' if t['ok'] else t['error']}")
+        plain(f"tool {t['tool']} (step {t['step']}): {'ok' if t['ok'] else t['error']}")
     if b.draft_answer is not None:
-        _plain(f"draft answer: {json.dumps(b.draft_answer, ensure_ascii=False)}")
+        plain(f"draft answer: {json.dumps(b.draft_answer, ensure_ascii=False)}")
     for action in b.suggested_actions:
-        _plain(f"next: {action}")
+        plain(f"next: {action}")
     if e.claimed_by:
-        _plain(f"claimed by {e.claimed_by}")
+        plain(f"claimed by {e.claimed_by}")
     if e.resolution is not None:
-        _plain(f"resolved by {e.resolved_by}: {json.dumps(e.resolution, ensure_ascii=False)}")
+        plain(f"resolved by {e.resolved_by}: {json.dumps(e.resolution, ensure_ascii=False)}")
 
 
 @escalations_app.command("claim")
@@ -149,7 +119,7 @@ def claim(
     config: ConfigOpt = None,
 ) -> None:
     """Take an escalation; prints its continuity token (for ``resolve``)."""
-    _, store = _open(config)
+    _, store = open_store(config)
     person = context.cli_principal(["admin"])
     if who:
         person = type(person)(who, person.roles, person.tenant)
@@ -160,9 +130,9 @@ def claim(
             person = type(person)(person.id, person.roles, e.tenant)
             record, token = escalations.claim(e.id, claimer=person)
         except KeelError as x:
-            raise _fail(f"{x.code}: {x.message}") from None
+            raise fail(f"{x.code}: {x.message}") from None
     err.print(f"{record.id} claimed by {record.claimed_by}")
-    _plain(token)
+    plain(token)
 
 
 @escalations_app.command("resolve")
@@ -178,7 +148,7 @@ def resolve(
     config: ConfigOpt = None,
 ) -> None:
     """Reply in the escalated session, or hand it back to the agent (which answers now)."""
-    s, store = _open(config)
+    s, store = open_store(config)
     person = context.cli_principal(["admin"])
     if who:
         person = type(person)(who, person.roles, person.tenant)
@@ -213,10 +183,10 @@ def resolve(
         try:
             done, run = asyncio.run(go())
         except KeelError as x:
-            raise _fail(f"{x.code}: {x.message}") from None
-    _plain(f"{done.id} {done.status} by {done.resolved_by}")
+            raise fail(f"{x.code}: {x.message}") from None
+    plain(f"{done.id} {done.status} by {done.resolved_by}")
     if run is not None:
-        _plain(render.summary_line(run))
+        plain(render.summary_line(run))
         if run.status not in ("completed", "awaiting_approval"):
             raise typer.Exit(EXIT_FAILED)
 
@@ -244,7 +214,7 @@ def list_webhooks(
     config: ConfigOpt = None,
 ) -> None:
     """List pending webhook deliveries (or, with --failed, the dead letters), id first."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         outbox = Oversight.of(store).webhooks
         rows = outbox.dead_letters(limit=limit) if failed else outbox.pending(limit=limit)
@@ -255,9 +225,9 @@ def list_webhooks(
         err.print("no dead letters" if failed else "no pending deliveries")
     now = time.time()
     for d in rows:
-        _plain(
+        plain(
             f"{d.id}  {d.event}  {d.endpoint}  attempts {d.attempts}  "
-            f"age {_age(now - d.created_at)}  {d.last_error or '-'}"
+            f"age {age(now - d.created_at)}  {d.last_error or '-'}"
         )
 
 
@@ -267,13 +237,13 @@ def replay(
     config: ConfigOpt = None,
 ) -> None:
     """Move a dead letter back to the outbox and try to deliver it now."""
-    _, store = _open(config)
+    _, store = open_store(config)
     with store:
         outbox = Oversight.of(store).webhooks
         try:
             d = outbox.replay(delivery_id)
         except KeelError as x:
-            raise _fail(f"{x.code}: {x.message}") from None
+            raise fail(f"{x.code}: {x.message}") from None
 
         async def go() -> bool:
             sender = WebhookSender(outbox)
@@ -285,7 +255,7 @@ def replay(
 
         delivered = asyncio.run(go())
     if delivered:
-        _plain(f"{d.id} delivered to {d.endpoint}")
+        plain(f"{d.id} delivered to {d.endpoint}")
         return
-    _plain(f"{d.id} back in the outbox; not delivered yet (keel serve retries it)")
+    plain(f"{d.id} back in the outbox; not delivered yet (keel serve retries it)")
     raise typer.Exit(EXIT_FAILED)
