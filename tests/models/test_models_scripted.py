@@ -90,3 +90,17 @@ async def test_stream_word_by_word() -> None:
 async def test_unknown_item_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="cannot answer with 42"):
         await ScriptedModel([42]).request(REQUEST)  # type: ignore[list-item]
+
+
+async def test_request_record_is_bounded() -> None:
+    # A server answering from a script must not keep every request it ever saw.
+    model = ScriptedModel(lambda r: f"n{len(r.messages)}", keep_requests=3)
+    requests = [ModelRequest((Message("user", str(i)),)) for i in range(10)]
+    for request in requests:
+        await model.request(request)
+    assert model.requests == requests[-3:]
+    assert model.calls == 10
+    exhausted = ScriptedModel(["only"], keep_requests=1)
+    await exhausted.request(REQUEST)
+    with pytest.raises(ModelUnavailable, match="call 2 "):
+        await exhausted.request(REQUEST)

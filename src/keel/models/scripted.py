@@ -59,6 +59,10 @@ class ScriptedModel:
     ``usage``, when given, is reported for every call; otherwise usage is estimated
     at four characters per token. ``cost_usd`` is ``0.0``. When a sequence script
     runs out, the call raises a non-retryable ``ModelUnavailable`` saying so.
+
+    ``requests`` holds the most recent requests (at most ``keep_requests``, oldest
+    dropped first), for tests to inspect; bounded so that a server answering from a
+    script for days does not keep every conversation it ever saw.
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class ScriptedModel:
         *,
         name: str = "default",
         usage: Usage | None = None,
+        keep_requests: int = 1000,
     ) -> None:
         self._name = f"scripted:{name}"
         self._function: ScriptFunction | None = None
@@ -78,6 +83,8 @@ class ScriptedModel:
         self._next = 0
         self._usage = usage
         self.requests: list[ModelRequest] = []
+        self.calls = 0
+        self._keep = keep_requests
 
     @property
     def name(self) -> str:
@@ -90,7 +97,10 @@ class ScriptedModel:
 
     async def request(self, request: ModelRequest) -> ModelResponse:
         """The next scripted answer. Raises what the script says to raise."""
+        self.calls += 1
         self.requests.append(request)
+        if len(self.requests) > self._keep:
+            del self.requests[: len(self.requests) - self._keep]
         if self._function is not None:
             item = self._function(request)
             if inspect.isawaitable(item):
@@ -98,7 +108,7 @@ class ScriptedModel:
         else:
             if self._next >= len(self._items):
                 raise ModelUnavailable(
-                    f"{self._name} has no scripted answer left for call {len(self.requests)} "
+                    f"{self._name} has no scripted answer left for call {self.calls} "
                     f"(the script had {len(self._items)})",
                     details={"model": self._name, "reason": "script_exhausted"},
                 )
