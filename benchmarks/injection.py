@@ -4,9 +4,10 @@ For each split of ``keel.governance.injection.corpus`` — ``dev`` (the weights 
 tuned on it) and ``test`` (held out: a hash of the text decides, ~40 %) — prints the
 detection rate on attacks and the false-positive rate on benign messages, overall
 and per category, at the policy threshold — and, so that figures stay comparable across
-versions, for the original examples alone (without the ``markup`` cases appended later);
-then a reliability table (how often a message in each score band is an attack) and the
-time per message.
+versions, for each generation of examples alone: the original ones, the ``markup``
+cases appended later, and the ``contrast`` cases appended after them (benign traffic
+that quotes or names an attack, and attacks in the same clothes); then a reliability
+table (how often a message in each score band is an attack) and the time per message.
 
 Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
 
@@ -32,17 +33,25 @@ def _rate(hits: int, total: int) -> str:
     return f"{hits / total:6.1%} ({hits}/{total})" if total else "     -"
 
 
+_GENERATIONS = {
+    "original": "original cases (before the markup cases were appended)",
+    "markup": "markup cases only",
+    "contrast": "contrast cases only (appended after the markup cases)",
+}
+
+
+def _generation(e: Example) -> str:
+    return e.technique if e.technique in ("markup", "contrast") else "original"
+
+
 def evaluate(split: Split, threshold: float) -> dict[str, tuple[int, int]]:
     """``category -> (flagged, total)``, plus ``attacks`` and ``benign`` overall, and the
-    same two for the examples before the markup additions (``original attacks``...)."""
+    same two per generation of examples (``original attacks``, ``contrast benign``...)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for e in examples(split):
         flagged = score(e.text, source=e.source).score >= threshold
         overall = "attacks" if e.label == "attack" else "benign"
-        keys = [e.category, overall]
-        if e.technique != "markup":
-            keys.append(f"original {overall}")
-        for key in keys:
+        for key in (e.category, overall, f"{_generation(e)} {overall}"):
             counts[key][0] += flagged
             counts[key][1] += 1
     return {k: (v[0], v[1]) for k, v in counts.items()}
@@ -63,10 +72,12 @@ def report(threshold: float) -> bool:
     for cat in [*benign_cats, "benign"]:
         label = "  all benign" if cat == "benign" else f"  {cat}"
         print(f"{label:24} {_rate(*results['dev'][cat]):>20} {_rate(*results['test'][cat]):>20}")
-    print("original cases only (before the markup cases were appended)")
-    for key in ("original attacks", "original benign"):
-        label = f"  {key.split()[1]} flagged"
-        print(f"{label:24} {_rate(*results['dev'][key]):>20} {_rate(*results['test'][key]):>20}")
+    for generation, title in _GENERATIONS.items():
+        print(title)
+        for overall in ("attacks", "benign"):
+            key = f"{generation} {overall}"
+            dev, test = (_rate(*results[split].get(key, (0, 0))) for split in ("dev", "test"))
+            print(f"{'  ' + overall + ' flagged':24} {dev:>20} {test:>20}")
     hit, n = results["test"]["attacks"]
     fp, m = results["test"]["benign"]
     ok = hit / n >= GOAL_DETECTION and fp / m <= GOAL_FALSE_POSITIVES

@@ -3,9 +3,11 @@
 The gate runs the scorer over the held-out split (about 40 % of the corpus, chosen by a
 hash of the text; the weights were tuned on the other 60 %). Issue 3's goal is >= 90 %
 of attacks detected at <= 2 % false positives. The held-out detection rate meets it;
-the held-out false-positive rate does not yet (documents that quote attacks or use "admin
-override" as a noun, see benchmarks/injection.py), so that assertion is a strict xfail: it
-turns into a failure, to be promoted to a plain assertion, the day it passes.
+the held-out false-positive rate does not yet: 0.5 % on the original examples, but the
+``contrast`` cases appended since (benign traffic that quotes or names an attack, hard
+by construction) bring the whole split to 2.2 %, see benchmarks/injection.py. So that
+assertion is a strict xfail: it turns into a failure, to be promoted to a plain
+assertion, the day it passes.
 """
 
 from __future__ import annotations
@@ -61,17 +63,35 @@ def test_corpus_size_and_coverage() -> None:
     assert any("ignore my previous ticket" in t.lower() for t in hard)
 
 
-def test_markup_cases_cover_both_labels_and_both_splits() -> None:
-    markup = [e for e in load() if e.technique == "markup"]
-    assert {(e.label, e.split) for e in markup} == {
+@pytest.mark.parametrize("technique", ["markup", "contrast"])
+def test_appended_cases_cover_both_labels_and_both_splits(technique: str) -> None:
+    cases = [e for e in load() if e.technique == technique]
+    assert {(e.label, e.split) for e in cases} == {
         ("attack", "dev"),
         ("attack", "test"),
         ("benign", "dev"),
         ("benign", "test"),
     }
-    # Appended last, so the examples generated before them kept their place and split.
-    first = next(i for i, e in enumerate(load()) if e.technique == "markup")
-    assert all(e.technique == "markup" for e in load()[first:])
+
+
+def test_appended_cases_come_last_in_the_order_they_were_added() -> None:
+    # The markup cases, then the contrast cases, were appended after the original corpus,
+    # so every example generated before them kept its place and its split.
+    techniques = [e.technique for e in load()]
+    first_markup = techniques.index("markup")
+    first_contrast = techniques.index("contrast")
+    assert set(techniques[first_markup:first_contrast]) == {"markup"}
+    assert set(techniques[first_contrast:]) == {"contrast"}
+
+
+def test_contrast_cases_pair_look_alikes_with_attacks_of_the_same_shape() -> None:
+    contrast = [e for e in load() if e.technique == "contrast"]
+    benign = Counter(e.source for e in contrast if e.label == "benign")
+    attacks = Counter(e.source for e in contrast if e.label == "attack")
+    assert set(benign) == set(attacks) == set(SOURCES)
+    texts = " ".join(e.text.lower() for e in contrast)
+    for shape in ("admin override", "act as the approver", "system prompt", "runbook", "base64"):
+        assert shape in texts, shape
 
 
 def test_held_out_markup_attacks_are_all_detected_and_look_alikes_pass() -> None:
@@ -103,7 +123,10 @@ def test_held_out_detection_meets_the_goal() -> None:
     assert false_positives <= 0.03  # regression floor; the goal (2 %) is the xfail below
 
 
-@pytest.mark.xfail(strict=True, reason="held-out false positives are 2.6 %, goal is <= 2 %")
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out false positives are 2.2 % (5/226; 0.5 % on the original 186), goal <= 2 %",
+)
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")
     assert false_positives <= 0.02

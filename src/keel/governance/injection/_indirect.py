@@ -23,8 +23,20 @@ _AI = (
     r"|automated\s+(?:system|agent|assistant)|virtual\s+assistant|ai-powered\s+\w+)"
 )
 _AI_WORDS = (
-    "ai assistant llm chatbot chat bot language gpt chatgpt claude copilot gemini automated virtual"
+    "ai assistant llm chatbot chat bot language gpt chatgpt claude copilot gemini automated "
+    "virtual assistants chatbots bots llms copilots"
 )
+# What an injection tells the AI it addresses to do, first thing after naming it.
+_ORDER = (
+    r"you\s+must|ignore|disregard|do\s+not|don't|always|never|"
+    r"immediately|now|first|instead|forward|send|tell|say|include|append|respond|reply|output|"
+    r"execute|call|run|delete|transfer|email|recommend|mention|add|insert|visit|open|repeat|write|"
+    r"render|display|reveal|grant|quote|confirm|print|approve|refund|reset|disable|your\s+(?:new|"
+    r"real|only|actual)\s+(?:instructions|task|goal|job)"
+)
+# Orders that a transcript's "Assistant: Set the toggle to on" also gives a customer: they
+# count after a vocative ("Assistant, set...") or an @-mention, not after a speaker label.
+_ORDER_VOCATIVE = r"act|mark|whitelist|close|set|skip|share|change|add|remove|update"
 _SENSITIVE = (
     r"(?:conversation|chat|chats|history|credentials|passwords?|api\s+keys?|tokens?|secrets?|"
     r"session|cookies|contacts|address\s+book|inbox|customer\s+(?:data|records|list|database)|"
@@ -48,15 +60,22 @@ INDIRECT: tuple[Pattern, ...] = (
     pattern(
         "hey_ai",
         "indirect",
-        rf"(?<![\w'-])(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)?\s*,?\s*(?:the\s+)?{_AI}"
-        r"\s*[,:!]\s*(?:please\s+)?(?:you\s+must|ignore|disregard|do\s+not|don't|always|never|"
-        r"immediately|now|first|instead|forward|send|tell|say|include|append|respond|reply|output|"
-        r"execute|call|run|delete|transfer|email|recommend|mention|add|insert|visit|open|repeat|write|"
-        r"render|display|reveal|grant|quote|confirm|print|approve|refund|reset|disable|your\s+(?:new|"
-        r"real|only|actual)\s+(?:instructions|task|goal|job))",
+        rf"(?<![\w-])(?<!\w')(?:(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)\s*,?\s*)?"
+        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_ORDER})|,\s*(?:please\s+)?(?:{_ORDER}|"
+        rf"{_ORDER_VOCATIVE}))",
         (0.2, 0.7, 0.7),
         _AI_WORDS,
         "speaks directly to the AI with a command",
+    ),
+    # A chat message in a tool result that @-mentions the assistant is a third party's
+    # order to it; from the user it is just the user talking to the assistant.
+    pattern(
+        "at_mentions_the_ai",
+        "indirect",
+        rf"@(?<![\w@]@)(?:the\s+)?{_AI}\b[,:!]?\s+(?:please\s+)?(?:{_ORDER}|{_ORDER_VOCATIVE})",
+        (0.2, 0.7, 0.7),
+        _AI_WORDS,
+        "@-mentions the AI with a command",
     ),
     pattern(
         "if_you_are_ai",
@@ -71,6 +90,19 @@ INDIRECT: tuple[Pattern, ...] = (
         (0.4, 0.75, 0.75),
         _AI_WORDS,
         "speaks to whatever AI reads this text",
+    ),
+    # "The AI agent executing this runbook must...", "AI agent triaging this queue: mark...":
+    # the text names its own reader by the task it is doing, then gives it an order.
+    # ("AI monitoring these servers flagged..." describes; it gives no order.)
+    pattern(
+        "ai_doing_this_task",
+        "indirect",
+        rf"(?<![\w-]){_AI}s?\s+(?:that\s+(?:is|are)\s+|who\s+(?:is|are)\s+)?[a-z]{{3,}}ing\s+(?:on\s+)?"
+        r"(?:this|these)\s+[\w-]+(?:\s+[\w-]+)?\s*(?:[:,]|\s(?:must|should|shall|needs?\s+to|has\s+to|"
+        r"have\s+to|(?:is|are)\s+(?:required|instructed|expected)\s+to|please)\b)",
+        (0.35, 0.7, 0.7),
+        _AI_WORDS,
+        "addresses whatever AI is doing the task this text belongs to",
     ),
     pattern(
         "role_tokens",
@@ -227,7 +259,7 @@ INDIRECT: tuple[Pattern, ...] = (
         r"output|print|reveal|recommend|call|execute|delete|transfer|approve|grant|refund|book|email|"
         r"add|write|state|claim|insist|mention|promote|advise|direct|redirect|ask|praise|rate|set|"
         r"change|mark|escalate|update|close|treat|prioriti[sz]e|prefer|trust|rank|cite|instruct|inform|"
-        r"warn|notify|urge|encourage|require|quote|share|never\s+(?:tell|"
+        r"warn|notify|urge|encourage|require|quote|share|disable|skip|bypass|whitelist|never\s+(?:tell|"
         r"mention|reveal|disclose))",
         (0.3, 0.7, 0.65),
         _AI_WORDS,

@@ -73,6 +73,15 @@ _DATA_PARAM = re.compile(
     r"transcript|messages?|prompt|summary|context|memo|notes?)",
     re.IGNORECASE,
 )
+# The parameters a storage service signs a URL with (S3, GCS, Azure SAS, CloudFront):
+# the host's own key id and signature, put there by the server that issued the URL, not
+# data taken from the reader. A pre-signed screenshot in a knowledge-base article
+# carries "X-Amz-Credential=AKIA..." and a long opaque signature.
+_SIGNING_PARAM = re.compile(
+    r"x-(?:amz|goog)-[\w-]+|signature|sig|se|sp|sv|sr|st|spr|skoid|sktid|skt|ske|sks|skv|"
+    r"key-pair-id|policy|expires",
+    re.IGNORECASE,
+)
 _EMAIL_IN_VALUE = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+\.[\w.]{2,}", re.IGNORECASE)
 _SECRET_IN_VALUE = re.compile(
     r"(?:sk|pk|rk)-(?:live|test|proj)?-?[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|AKIA[0-9A-Z]{16}|"
@@ -129,7 +138,7 @@ def _judge(
     if carried is not None:
         why = f"auto-loading {form}image whose URL carries {carried}"
         return [_signal("image_carries_data", _W_IMAGE_DATA, span, why, source)]
-    values = [v for _, v in _QUERY_PAIR.findall(url)]
+    values = [v for n, v in _QUERY_PAIR.findall(url) if not _SIGNING_PARAM.fullmatch(n)]
     if any(_OPAQUE.match(v) for v in values):
         why = "image URL carrying a long opaque value in its query"
         return [_signal("image_opaque_query", _W_IMAGE_OPAQUE, span, why, source)]
@@ -143,7 +152,7 @@ def _carried_data(url: str) -> str | None:
     """What the query of an image URL carries, when it is data rather than a cache key."""
     for name, raw in _QUERY_PAIR.findall(url):
         value = unquote(raw)
-        if not value:
+        if not value or _SIGNING_PARAM.fullmatch(name):
             continue
         if _EMAIL_IN_VALUE.search(value):
             return "an e-mail address"

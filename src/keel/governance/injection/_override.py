@@ -8,6 +8,7 @@ instructions" overrides, "please ignore my previous ticket" does not. Weights ar
 from __future__ import annotations
 
 from keel.governance.injection._catalogue import Pattern, pattern
+from keel.governance.injection._reported import RELAY, RELAY_AGAIN
 from keel.governance.injection._vocabulary import (
     AI,
     DET,
@@ -27,6 +28,10 @@ _CANCELLED = (
     r"deleted|erased|wiped|superseded|no\s+longer\s+(?:valid|in\s+effect|active))"
 )
 _REVOKED = rf"(?:{_CANCELLED}|obsolete|outdated|invalid|deprecated|fake|wrong)"
+# A bare "overrides rules" is an override rule set; the attack names whose rules it beats.
+_SUPERSEDED = r"previous|prior|other|earlier|original|system|existing|developer|old|current"
+_QUESTION = r"\b(?:should|shall|do|can|must|may|did|would)\s+(?:i|we)\b|\bhow\s+(?:do|can|should)\b"
+_AUTHORITY = r"system|admin|administrator|developer|root|sudo|master|god|manager|supervisor"
 
 OVERRIDE: tuple[Pattern, ...] = (
     pattern(
@@ -42,8 +47,9 @@ OVERRIDE: tuple[Pattern, ...] = (
     pattern(
         "override_your_rules",
         "instruction_override",
-        rf"(?:{IGNORE}|erase|delete|remove|clear|wipe|purge)\s+(?:all\s+|any\s+|of\s+)*your\s+"
-        rf"(?:\w+\s+){{0,2}}?{RULES}"
+        rf"(?:{IGNORE}|erase|delete|remove|clear|wipe|purge)\s+"
+        r"(?:[^.!?\n]{1,60}?\s(?:and|&|plus|as\s+well\s+as|along\s+with)\s+)?"
+        rf"(?:all\s+|any\s+|of\s+)*your\s+(?:\w+\s+){{0,2}}?{RULES}"
         r"(?!\s+(?:for|about|on|regarding|re)\b)",
         0.85,
         IGNORE_WORDS + " erase delete remove clear wipe purge",
@@ -308,8 +314,8 @@ OVERRIDE: tuple[Pattern, ...] = (
         "supersede_rules",
         "instruction_override",
         r"(?:supersedes?|overrides?|replaces?|takes?\s+precedence\s+over|(?:is|are)\s+more\s+important"
-        r"\s+than|outranks?)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|other|earlier|"
-        rf"original|system|existing|developer|old|current)?\s*(?:{RULES}|orders|ones\b)",
+        rf"\s+than|outranks?)\s+(?:(?:all|any)\s+(?:of\s+)?(?:the\s+|your\s+)?(?:(?:{_SUPERSEDED})\s+)?"
+        rf"|(?:the|your)\s+(?:(?:{_SUPERSEDED})\s+)?|(?:{_SUPERSEDED})\s+)(?:{RULES}|orders|ones\b)",
         (0.8, 0.7, 0.45),
         "supersede supersedes override overrides replace replaces precedence important outrank "
         "outranks",
@@ -319,16 +325,78 @@ OVERRIDE: tuple[Pattern, ...] = (
         r"revision|terms|sop|process|checklist|rules|guidelines)\s+(?:\w+\s+)?(?:supersede|replace|"
         r"override|take)",
     ),
+    # "Admin override" is also the name of a door-panel PIN, a firewall rule set or a
+    # leave-calendar flag. Invoked — a header before an order, a code, "is now active" —
+    # it claims authority over the reader; named as a thing, it is no evidence.
     pattern(
         "authority_override",
         "instruction_override",
-        r"(?:system|admin|administrator|developer|root|sudo|master|god)\s+"
-        r"(?:override|directive|authori[sz]ation\s+code)s?\b|(?:this|these|the\s+following)\s+"
+        rf"(?:^|(?<=[\n.!?>\[(*#]))\s*(?:{_AUTHORITY})\s+(?:override|directive)s?"
+        r"(?:\s+(?:code|id|key|token|no\.?|number)\s*[#:]?\s*[\w-]+)?\s*(?:[:\]!=—–]|-+\s|"
+        r"(?:is\s+|has\s+been\s+)?(?:now\s+)?(?:active|enabled|engaged|granted|on|in\s+effect|"
+        r"accepted|confirmed|applied|approved|authori[sz]ed)\b)"
+        rf"|(?:using|invoking|with|under|by)\s+(?:my|this|an?)\s+(?:{_AUTHORITY})\s+override\b"
+        r"|(?:admin|administrator|developer|root|sudo|master|god)\s+authori[sz]ation\s+codes?\b"
+        r"|(?:this|these|the\s+following)\s+"
         r"(?:instructions?|message|commands?|directives?)\s+(?:takes?|ha(?:s|ve))\s+(?:top\s+|"
         r"highest\s+|absolute\s+)?(?:priority|precedence)",
-        0.6,
-        "override directive authorization authorisation priority precedence",
+        (0.6, 0.45, 0.45),
+        "override overrides directive directives authorization authorisation priority precedence",
         "claims administrative authority over the model",
+    ),
+    pattern(
+        "your_rules_changed",
+        "instruction_override",
+        rf"your\s+(?:\w+\s+)?{RULES}(?:\s+(?:from|by)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?)?\s+"
+        r"(?:have|has)\s+(?:just\s+|now\s+)?(?:been\s+)?(?:changed|updated|replaced|revised|"
+        r"rewritten|amended|modified)",
+        (0.6, 0.45, 0.35),
+        "instructions instruction prompt prompts rules directive directives directions guidelines "
+        "guidance programming commands constraints restrictions guardrails safeguards",
+        "claims the model's instructions have changed",
+    ),
+    pattern(
+        "treat_as_instructions",
+        "instruction_override",
+        r"(?:treat|consider|regard|handle|interpret|take)\s+(?:this|my|the\s+following|these)\s+"
+        r"(?:message|text|request|note|input|ticket|line|words)s?\s+as\s+(?:an?\s+|your\s+|the\s+)?"
+        r"(?:new\s+|updated\s+|official\s+)?(?:system\s+(?:prompt|message|instructions?)|developer\s+"
+        r"(?:message|instructions?)|admin(?:istrator)?\s+(?:commands?|instructions?)|(?:new|your|"
+        r"updated)\s+(?:instructions|orders|directives))",
+        (0.7, 0.6, 0.5),
+        "treat consider regard handle interpret take",
+        "asks the model to take the text as its instructions",
+    ),
+    # Asking the model to act on what another text says is how a quoted e-mail or an
+    # attachment becomes an instruction; it also keeps a quotation from counting as
+    # merely reported (see ``_reported``). "Can you follow KB-2231?" is an ordinary
+    # request, so on its own this is weak.
+    pattern(
+        RELAY,
+        "instruction_override",
+        r"(?:do|follow|execute|carry\s+out|perform|obey|comply\s+with|act\s+on|apply)\s+(?:exactly\s+|"
+        r"just\s+|precisely\s+)?(?:what(?:ever)?|everything|all)\s+(?:that\s+)?(?:it|that|this|he|she|"
+        r"they|(?:the|this|that|my|his|her|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:says|said|asks|"
+        r"asked|tells\s+you|told\s+you|wants|instructs|requests|describes|contains)"
+        r"|(?:follow|execute|obey|carry\s+out|run|perform)\s+(?:the\s+|its\s+|their\s+|any\s+)?"
+        r"(?:steps|instructions|commands|orders|directions)\s+(?:inside|within|in\s+(?:it|there|the\s+"
+        r"(?:email|e-mail|attachment|message|note|quote|file|text)))",
+        (0.3, 0.15, 0.15),
+        "says said asks asked tells told wants instructs requests describes contains steps "
+        "instructions commands orders directions",
+        "asks the model to act on instructions relayed from another text",
+        unless=_QUESTION,
+    ),
+    pattern(
+        RELAY_AGAIN,
+        "instruction_override",
+        r"(?:follow|execute|obey|run|apply|repeat)\s+(?:it|that|them|those|this)(?:\s+(?:now|instead|"
+        r"exactly|yourself))?\s*[.!:]|\bdo\s+the\s+same(?:\s+thing)?\b|\btry\s+it(?:\s+(?:out|yourself|"
+        r"on\s+yourself|now))?\s*[.!:]|let'?s\s+(?:try|test)\s+(?:it|that|this)\b|\bplease\s+comply\b",
+        (0.3, 0.15, 0.15),
+        "follow execute obey run apply repeat same try let lets comply",
+        "asks the model to do what the text it quotes or describes does",
+        unless=_QUESTION,
     ),
     pattern(
         "override_multilingual",

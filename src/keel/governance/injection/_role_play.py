@@ -11,6 +11,12 @@ from __future__ import annotations
 from keel.governance.injection._catalogue import Pattern, pattern
 from keel.governance.injection._vocabulary import AI, DEVICE
 
+# "Jailbreak" as the topic of a report, a test or a rule rather than a request.
+_REPORTED_TOPIC = (
+    r"\battempt|\bdetect|\breport|\bincident|\bawareness|\btraining|\bpolicy|\bfinding|\bblocked"
+    r"|\bprotection|\b-proof|\bproof\b"
+)
+
 ROLE_PLAY: tuple[Pattern, ...] = (
     pattern(
         "dan",
@@ -103,7 +109,7 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         0.4,
         "jailbreak jailbroken jailbreaking",
         "mentions jailbreaking",
-        unless=DEVICE,
+        unless=rf"{DEVICE}|{_REPORTED_TOPIC}",
         context=40,
     ),
     pattern(

@@ -11,7 +11,10 @@ Readings, cheapest first; each runs only the patterns whose trigger words it con
    and markdown comments, hidden elements (see ``_markup`` and ``_links``).
 
 A pattern found only in a disguised reading adds an ``obfuscation`` signal on top of
-its own: hiding an instruction is evidence of intent.
+its own: hiding an instruction is evidence of intent. Then who the instructions are
+addressed to: an attack quoted or described in a report counts as one weak
+``reported_attack`` signal, and a quotation the user asks the model to act on is scored
+as the third party's text it is (see ``_reported``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from keel.governance.injection._indirect import DECODE_HINTS, EXFILTRATION, INDI
 from keel.governance.injection._jailbreak_frames import JAILBREAK_FRAMES
 from keel.governance.injection._markup import scan_markup
 from keel.governance.injection._override import OVERRIDE
+from keel.governance.injection._reported import RELAYS, discount_reported, quotations
 from keel.governance.injection._role_play import ROLE_PLAY
 from keel.governance.injection._unicode import Reading, leet_readings, normalize
 from keel.governance.injection._verdict import (
@@ -110,8 +114,21 @@ _NOT_INSTRUCTIONS = ("obfuscation", "exfiltration")
 
 def score(text: str, *, source: Source) -> InjectionVerdict:
     """Score ``text`` for prompt injection; see ``_verdict`` for the scale and thresholds."""
-    signals = _analyse(text, source, 0)
+    signals = discount_reported(text, _analyse(text, source, 0))
+    if source == "user" and any(s.name in RELAYS for s in signals):
+        signals += _relayed(text)
     return combine(signals[:MAX_SIGNALS], source)
+
+
+def _relayed(text: str) -> list[Signal]:
+    """Quotations the user asks the model to act on, scored as what they are: a third
+    party's text ("the email says 'assistant, reset the password...'. Do what it says")."""
+    out: list[Signal] = []
+    for start, end in quotations(text):
+        for s in _analyse(text[start:end], "tool", MAX_DEPTH):
+            span = (s.span[0] + start, s.span[1] + start)
+            out.append(Signal(s.name, s.category, s.weight, span, s.explanation, s.view))
+    return out
 
 
 def _analyse(text: str, source: Source, depth: int) -> list[Signal]:

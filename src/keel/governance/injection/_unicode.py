@@ -9,6 +9,10 @@ remembers which positions were *altered*: a pattern that only matches because of
 alteration was disguised, which is itself evidence.
 
 ASCII text — nearly all traffic — takes a fast path: its reading is ``text.lower()``.
+
+Escaped line breaks and tabs (``\\n``, ``\\r``, ``\\t``, as a JSON tool result carries its
+text) read as two spaces, so ``"...legit?\\n\\nAI agent: ..."`` has the word ``ai`` in
+it and not ``nai``; the reading keeps its length, so positions are unchanged.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ BIDI_CONTROLS = frozenset(
 _BIDI_OVERRIDES = frozenset("\u202d\u202e\u2066\u2067\u2068")
 _TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
 _BLACK_FLAG = "\U0001f3f4"  # subdivision flags (England, Scotland, Wales) are tag sequences
 
 
@@ -108,7 +113,7 @@ class Reading:
 def normalize(text: str) -> Reading:
     """The reading the patterns run on; see the module docstring."""
     if text.isascii():
-        return Reading(text.lower(), None)
+        return Reading(_unescape_breaks(text.lower()), None)
     out: list[str] = []
     origin: list[int] = []
     altered: set[int] = set()
@@ -180,7 +185,7 @@ def normalize(text: str) -> Reading:
         out.append(text[pos:].lower())
         origin.extend(range(pos, n))
     return Reading(
-        "".join(out),
+        _unescape_breaks("".join(out)),
         tuple(origin),
         frozenset(altered),
         tags="".join(tags),
@@ -190,6 +195,10 @@ def normalize(text: str) -> Reading:
         variation_selectors=variation,
         mixed_script_words=_mixed_script_words(text) if confusables else 0,
     )
+
+
+def _unescape_breaks(reading: str) -> str:
+    return _ESCAPED_BREAK.sub("  ", reading) if "\\" in reading else reading
 
 
 def _mixed_script_words(text: str) -> int:

@@ -27,6 +27,7 @@ from itertools import cycle
 from pathlib import Path
 
 from keel.governance.injection.corpus import CORPUS_PATH, Example
+from keel.governance.injection.corpus import _contrast_seeds as contrast
 from keel.governance.injection.corpus._benign_context import DOCUMENTS, TOOL_RESULTS
 from keel.governance.injection.corpus._benign_messages import (
     HARD_NEGATIVES,
@@ -177,16 +178,40 @@ def _markup(rng: random.Random) -> list[Example]:
     return out
 
 
+def _contrast() -> list[Example]:
+    """The contrast cases (``_contrast_seeds``): look-alikes first, then the attacks."""
+    out = [
+        Example(t, "benign", "hard_negative", "user", "contrast") for t in contrast.HARD_NEGATIVES
+    ]
+    out += [Example(t, "benign", "tool_result", "tool", "contrast") for t in contrast.TOOL_RESULTS]
+    out += [Example(t, "benign", "document", "document", "contrast") for t in contrast.DOCUMENTS]
+    for category, text in contrast.USER_ATTACKS:
+        out.append(Example(text, "attack", category, "user", "contrast"))
+    out += [
+        Example(t, "attack", "indirect_tool", "tool", "contrast") for t in contrast.TOOL_ATTACKS
+    ]
+    out += [
+        Example(t, "attack", "indirect_document", "document", "contrast")
+        for t in contrast.DOCUMENT_ATTACKS
+    ]
+    sources = cycle(("tool", "document"))
+    for text in contrast.EXFILTRATION_ATTACKS:
+        out.append(Example(text, "attack", "exfiltration", next(sources), "contrast"))  # type: ignore[arg-type]
+    return out
+
+
 def build() -> list[Example]:
     """The whole corpus, attacks first, duplicates (by text) dropped.
 
-    The markup cases come last, from their own random stream: adding them left every
-    earlier example, and so the original held-out split, exactly as it was.
+    The markup cases, then the contrast cases, come last (the markup cases from their own
+    random stream): adding them left every earlier example, and so the original held-out
+    split, exactly as it was.
     """
     rng = random.Random(SEED)
     direct = _direct(rng)
     examples = direct + _indirect(rng) + _obfuscated(rng, direct) + _benign(rng)
     examples += _markup(random.Random(SEED + 1))
+    examples += _contrast()
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
