@@ -1,64 +1,25 @@
 """RFC 6962 trees, inclusion and consistency proofs against an independent reference.
 
-The reference below follows RFC 6962 §2.1 literally (recursive MTH, PATH and
-SUBPROOF over the data); the library computes the same things iteratively, over
-leaf hashes, from a frontier.
+The reference (``merkle_reference``) follows RFC 6962 §2.1 literally (recursive
+MTH, PATH and SUBPROOF over the data); the library computes the same things
+iteratively, over leaf hashes, from a frontier and from cached subtrees.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+from merkle_reference import ref_mth, ref_path, ref_subproof, sha
 
 from keel.audit.merkle import (
     Frontier,
     ProofError,
     TreeView,
     leaf_hash,
+    leaf_hashes,
+    node_hash,
     verify_consistency,
     verify_inclusion,
 )
-
-
-def sha(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-def _k(n: int) -> int:
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
-
-
-def ref_mth(d: list[bytes]) -> bytes:
-    if not d:
-        return sha(b"")
-    if len(d) == 1:
-        return sha(b"\x00" + d[0])
-    k = _k(len(d))
-    return sha(b"\x01" + ref_mth(d[:k]) + ref_mth(d[k:]))
-
-
-def ref_path(m: int, d: list[bytes]) -> list[bytes]:
-    if len(d) == 1:
-        return []
-    k = _k(len(d))
-    if m < k:
-        return [*ref_path(m, d[:k]), ref_mth(d[k:])]
-    return [*ref_path(m - k, d[k:]), ref_mth(d[:k])]
-
-
-def ref_subproof(m: int, d: list[bytes], b: bool) -> list[bytes]:
-    n = len(d)
-    if m == n:
-        return [] if b else [ref_mth(d)]
-    k = _k(n)
-    if m <= k:
-        return [*ref_subproof(m, d[:k], b), ref_mth(d[k:])]
-    return [*ref_subproof(m - k, d[k:], False), ref_mth(d[:k])]
-
 
 DATA = [sha(str(i).encode()) for i in range(50)]
 
@@ -181,3 +142,116 @@ def test_extend_equals_appending_one_by_one(start: int) -> None:
         many.extend(leaves[lo:hi])
     assert (many.size, many.nodes) == (one.size, one.nodes)
     assert many.root() == ref_mth(DATA)
+
+
+# Views that read leaves on demand and keep perfect subtrees (keel.audit.tree_cache),
+# here with subtrees of 4 leaves and up cached, so small trees exercise the cache.
+_LEVEL = 2
+
+
+class Leaves:
+    """Leaves read through a function, counting what was read."""
+
+    def __init__(self, leaves: list[bytes]) -> None:
+        self.leaves = leaves
+        self.reads: list[tuple[int, int]] = []
+
+    def __call__(self, lo: int, hi: int) -> list[bytes]:
+        self.reads.append((lo, hi))
+        return self.leaves[lo:hi]
+
+    @property
+    def read(self) -> int:
+        return sum(hi - lo for lo, hi in self.reads)
+
+
+def cached_view(
+    n: int, cache: dict[tuple[int, int], bytes], anchor: Frontier | None = None
+) -> tuple[TreeView, Leaves]:
+    source = Leaves([leaf_hash(x) for x in DATA[:n]])
+    view = TreeView(source, anchor, size=n, nodes=lambda *key: cache.get(key), node_level=_LEVEL)
+    return view, source
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 31, 33, 50])
+def test_a_view_reading_leaves_through_a_cache_matches_the_reference(n: int) -> None:
+    cache: dict[tuple[int, int], bytes] = {}
+    cold, _ = cached_view(n, cache)
+    assert cold.root() == ref_mth(DATA[:n])
+    # What a view computes is right, so it can be kept: perfect, aligned, level 2 up.
+    for (level, first), node in cold.computed.items():
+        assert level >= _LEVEL
+        assert first % (1 << level) == 0
+        assert first + (1 << level) <= n
+        assert node == ref_mth(DATA[first : first + (1 << level)])
+    cache.update(cold.computed)
+    for m in range(n):
+        warm, source = cached_view(n, cache)
+        assert warm.inclusion_path(m, n) == ref_path(m, DATA[:n])
+        # At most the leaf's own block and the tree's last, partial block are read.
+        assert len(source.reads) <= 2
+        assert source.read <= 2 * (1 << _LEVEL)
+    for m in range(1, n + 1):
+        warm, source = cached_view(n, cache)
+        assert warm.consistency_path(m, n) == ref_subproof(m, DATA[:n], True)
+        assert len(source.reads) <= 2
+        assert source.read <= 2 * (1 << _LEVEL)
+
+
+def test_a_warm_cache_reads_a_few_nodes_not_the_tree() -> None:
+    data = [sha(str(i).encode()) for i in range(3000)]
+    leaves = [leaf_hash(x) for x in data]
+    cache: dict[tuple[int, int], bytes] = {}
+    asked: list[tuple[int, int]] = []
+
+    def nodes(level: int, first: int) -> bytes | None:
+        asked.append((level, first))
+        return cache.get((level, first))
+
+    cold = TreeView(Leaves(leaves), size=3000, nodes=nodes)  # default: 1,024 leaves and up
+    assert cold.root() == ref_mth(data)
+    cache.update(cold.computed)
+    for m in (0, 1, 1023, 1024, 2047, 2048, 2999):
+        asked.clear()
+        source = Leaves(leaves)
+        warm = TreeView(source, size=3000, nodes=nodes)
+        path = warm.inclusion_path(m, 3000)
+        assert path == ref_path(m, data)
+        verify_inclusion(leaves[m], m, 3000, path, ref_mth(data))
+        assert source.read <= 2 * 1024
+        assert len(asked) <= 12
+
+
+@pytest.mark.parametrize("anchor", [3, 8, 13])
+def test_a_cached_view_stands_on_a_purge_anchor(anchor: int) -> None:
+    frontier = Frontier()
+    frontier.extend([leaf_hash(x) for x in DATA[:anchor]])
+    n = 50
+    cache: dict[tuple[int, int], bytes] = {}
+    cold, _ = cached_view(n, cache, frontier)
+    assert cold.root() == ref_mth(DATA[:n])
+    cache.update(cold.computed)
+    for m in range(anchor, n):
+        warm, source = cached_view(n, cache, frontier)
+        assert warm.inclusion_path(m, n) == ref_path(m, DATA[:n])
+        assert all(lo >= anchor for lo, _ in source.reads)  # purged leaves are never read
+    with pytest.raises(ProofError, match="before the purge anchor"):
+        cached_view(n, {}, frontier)[0].inclusion_path(0, n)
+
+
+def test_a_wrong_cached_node_yields_a_path_that_does_not_verify() -> None:
+    n = 50
+    cache: dict[tuple[int, int], bytes] = {}
+    cold, _ = cached_view(n, cache)
+    cache.update(cold.computed)
+    cache[(3, 8)] = sha(b"forged")
+    view, _ = cached_view(n, cache)
+    path = view.inclusion_path(0, n)
+    assert view.used[(3, 8)] == sha(b"forged")
+    with pytest.raises(ProofError, match="does not lead to"):
+        verify_inclusion(leaf_hash(DATA[0]), 0, n, path, ref_mth(DATA[:n]))
+
+
+def test_leaf_hashes_hash_each_record_hash() -> None:
+    assert leaf_hashes(DATA) == [leaf_hash(x) for x in DATA]
+    assert node_hash(DATA[0], DATA[1]) == sha(b"\x01" + DATA[0] + DATA[1])

@@ -6,8 +6,10 @@ RFC 6962 §2.1. A tree of ``n`` leaves splits at the largest power of two below 
 
 ``Frontier`` keeps a growing tree in O(log n) memory: the roots of the perfect
 subtrees that cover leaves ``[0, size)``, largest first. It also stands in for
-leaves that were purged: a ``TreeView`` computes any subtree hash from the frontier
-at the purge point plus the leaves after it.
+leaves that were purged. A ``TreeView`` computes any subtree hash from what is
+cheapest: the frontier at the purge point, perfect subtrees kept from earlier
+proofs (untrusted: callers check what they build against a signed root), and
+leaves read on demand, in bounded chunks.
 
 The verifiers follow RFC 9162 §2.1.3.2 and §2.1.4.2 and raise ``ProofError`` for any
 malformed input (a path of the wrong length, an index outside the tree, bad
@@ -17,12 +19,17 @@ hashes); they never skip what they cannot check.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from keel.errors import UserError
 
 _sha256 = hashlib.sha256
 EMPTY_ROOT = _sha256(b"").digest()
+# Hash states with the domain prefix already in: copying one costs less than a new
+# hash object (OpenSSL 3 looks the digest up on every creation; measured ~20 % less
+# per leaf or node hash), and a full verify hashes two of them per record.
+_LEAF = _sha256(b"\x00")
+_NODE = _sha256(b"\x01")
 
 
 class ProofError(UserError):
@@ -34,7 +41,21 @@ def leaf_hash(record_hash: bytes) -> bytes:
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return _sha256(b"\x01" + left + right).digest()
+    h = _NODE.copy()
+    h.update(left)
+    h.update(right)
+    return h.digest()
+
+
+def leaf_hashes(record_hashes: Iterable[bytes]) -> list[bytes]:
+    """``leaf_hash`` of each record hash (raw bytes), in order."""
+    out: list[bytes] = []
+    add, base = out.append, _LEAF
+    for d in record_hashes:
+        h = base.copy()
+        h.update(d)
+        add(h.digest())
+    return out
 
 
 def _split(n: int) -> int:
@@ -46,10 +67,21 @@ def perfect_root(leaves: Sequence[bytes]) -> bytes:
     """Root of a perfect subtree (``len(leaves)`` a power of two), level by level."""
     level = list(leaves)
     while len(level) > 1:
-        level = [
-            _sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
-        ]
+        level = _parents(level)
     return level[0]
+
+
+def _parents(level: list[bytes]) -> list[bytes]:
+    """The next level up of a level of an even number of nodes."""
+    out: list[bytes] = []
+    add, base = out.append, _NODE
+    pairs = iter(level)
+    for left, right in zip(pairs, pairs, strict=True):
+        h = base.copy()
+        h.update(left)
+        h.update(right)
+        add(h.digest())
+    return out
 
 
 class Frontier:
@@ -83,7 +115,7 @@ class Frontier:
         size = self.size
         node = leaf
         while size & 1:
-            node = _sha256(b"\x01" + nodes.pop() + node).digest()
+            node = node_hash(nodes.pop(), node)
             size >>= 1
         nodes.append(node)
         self.size += 1
@@ -101,7 +133,7 @@ class Frontier:
             node = leaves[i] if block == 1 else perfect_root(leaves[i : i + block])
             count = size // block
             while count & 1:
-                node = _sha256(b"\x01" + nodes.pop() + node).digest()
+                node = node_hash(nodes.pop(), node)
                 count >>= 1
             nodes.append(node)
             self.size += block
@@ -114,21 +146,65 @@ class Frontier:
         nodes = self._nodes
         r = nodes[-1]
         for node in reversed(nodes[:-1]):
-            r = _sha256(b"\x01" + node + r).digest()
+            r = node_hash(node, r)
         return r
 
     def copy(self) -> Frontier:
         return Frontier(self.size, self._nodes)
 
 
-class TreeView:
-    """Leaves ``[base, base + len(leaves))`` of a tree whose prefix is a frontier."""
+# Perfect subtrees of 2**CACHED_LEVEL leaves and up are worth keeping between proofs
+# (keel.audit.tree_cache): a proof then reads O(log n) of them plus at most two
+# blocks of 1,024 leaves, where it would otherwise hash every leaf of the tree.
+CACHED_LEVEL = 10
+# The most leaves read at once when a subtree has to be computed from its leaves.
+READ_CHUNK = 1 << 14
 
-    def __init__(self, leaves: Sequence[bytes], anchor: Frontier | None = None) -> None:
+LeafReader = Callable[[int, int], Sequence[bytes]]
+NodeLookup = Callable[[int, int], bytes | None]
+
+
+class TreeView:
+    """Subtree hashes of a tree whose leaves are read on demand.
+
+    ``leaves`` is a sequence holding leaves ``[base, base + len(leaves))``, or a
+    function returning leaves ``[lo, hi)`` of a tree of ``size`` leaves. ``anchor``
+    stands in for leaves ``[0, base)`` (purged). ``nodes(level, first_leaf)`` may
+    return the hash of the perfect subtree of ``2**level`` leaves starting at
+    ``first_leaf`` (``level >= node_level``) kept from an earlier proof: a cache, so
+    whatever the view builds must be checked against a signed root by the caller.
+    The view notes the cached nodes it used in ``used`` and the aligned subtrees of
+    ``node_level`` and up it computed in ``computed`` (both keyed by ``(level,
+    first_leaf)``), for the caller to drop or keep.
+    """
+
+    def __init__(
+        self,
+        leaves: Sequence[bytes] | LeafReader,
+        anchor: Frontier | None = None,
+        *,
+        size: int | None = None,
+        nodes: NodeLookup | None = None,
+        node_level: int = CACHED_LEVEL,
+    ) -> None:
         self._base = 0 if anchor is None else anchor.size
-        self._leaves = leaves
         self._known = {} if anchor is None else {(a, b): h for a, b, h in anchor.ranges()}
-        self.size = self._base + len(leaves)
+        self._nodes = nodes
+        self._level = node_level
+        # Leaves read through a function are read in bounded chunks, a block at a time
+        # for small subtrees; leaves already in memory are just sliced.
+        self._blocks: dict[int, tuple[int, Sequence[bytes]]] | None = None
+        if callable(leaves):
+            if size is None:
+                raise ValueError("a tree read through a function needs its size")
+            self._read, self._chunk, self.size = leaves, READ_CHUNK, size
+            self._blocks = {}
+        else:
+            held, base = leaves, self._base
+            self._read = lambda lo, hi: held[lo - base : hi - base]
+            self._chunk = self.size = base + len(held)
+        self.used: dict[tuple[int, int], bytes] = {}
+        self.computed: dict[tuple[int, int], bytes] = {}
 
     def hash(self, lo: int, hi: int) -> bytes:
         """RFC 6962 MTH of leaves ``[lo, hi)``; raises ``ProofError`` if they were purged."""
@@ -136,13 +212,50 @@ class TreeView:
         if known is not None:
             return known
         n = hi - lo
+        level = n.bit_length() - 1
+        perfect = n == 1 << level  # and then aligned: RFC 6962 splits at powers of two
+        if perfect and level >= self._level and self._nodes is not None:
+            cached = self._nodes(level, lo)
+            if cached is not None:
+                self.used[(level, lo)] = cached
+                return cached
         if lo >= self._base:
-            if n & (n - 1) == 0:
-                return perfect_root(self._leaves[lo - self._base : hi - self._base])
+            if perfect and n <= self._chunk:
+                return self._from_leaves(lo, hi)
         elif n == 1:
             raise ProofError(f"leaf {lo} lies before the purge anchor; its proof is gone")
         k = _split(n)
-        return node_hash(self.hash(lo, lo + k), self.hash(lo + k, hi))
+        node = node_hash(self.hash(lo, lo + k), self.hash(lo + k, hi))
+        if perfect and level >= self._level:
+            self.computed[(level, lo)] = node
+        return node
+
+    def _from_leaves(self, lo: int, hi: int) -> bytes:
+        """The root of the perfect subtree ``[lo, hi)``, level by level from its leaves."""
+        level = list(self._leaves(lo, hi))
+        if len(level) != hi - lo:
+            raise ProofError(f"leaves {lo}..{hi - 1} are not all in the log")
+        height = 0
+        while len(level) > 1:
+            level = _parents(level)
+            height += 1
+            if height >= self._level:
+                for i, node in enumerate(level):
+                    self.computed[(height, lo + (i << height))] = node
+        return level[0]
+
+    def _leaves(self, lo: int, hi: int) -> Sequence[bytes]:
+        """Leaves ``[lo, hi)``; those of a small subtree come from its whole block, read once
+        (an inclusion path needs about ten subtrees of one block)."""
+        width, blocks = 1 << self._level, self._blocks
+        if blocks is None or hi - lo >= width:
+            return self._read(lo, hi)
+        block = lo >> self._level
+        if block not in blocks:
+            start = max(block * width, self._base)
+            blocks[block] = (start, self._read(start, min((block + 1) * width, self.size)))
+        start, held = blocks[block]
+        return held[lo - start : hi - start]
 
     def root(self, size: int | None = None) -> bytes:
         size = self.size if size is None else size

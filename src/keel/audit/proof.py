@@ -19,15 +19,15 @@ no database. Every field is checked; anything malformed raises ``ProofError``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine
 
-from keel.audit import reader
+from keel.audit import reader, tree_cache
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.merkle import (
-    Frontier,
     ProofError,
     TreeView,
     leaf_hash,
@@ -37,30 +37,62 @@ from keel.audit.merkle import (
 from keel.audit.record import AuditRecord, is_hex_digest
 from keel.audit.signing import AuditPublicKey
 
+log = logging.getLogger(__name__)
+
 INCLUSION_FORMAT = "keel.audit.inclusion/v1"
 CONSISTENCY_FORMAT = "keel.audit.consistency/v1"
 
 
-def tree_view(engine: Engine, tenant: str, size: int, *, shortcut_below: int = 0) -> TreeView:
-    """The tenant's tree of ``size`` leaves, from the purge anchor (if any) and the log.
-
-    ``shortcut_below``: also start from the frontier of the largest stored
-    checkpoint not above it, which saves hashing the leaves it covers. Callers
-    check what they build against a signed root and retry without the shortcut:
-    stored frontiers are a cache, not evidence.
-    """
+def tree_view(engine: Engine, tenant: str, size: int, *, cached: bool = True) -> TreeView:
+    """The tenant's tree of ``size`` leaves: leaves read from the log as needed, the purge
+    anchor (if any) for purged ones, and (``cached``) nodes kept by earlier proofs."""
     anchor = reader.purge_anchor(engine, tenant)
     base = None if anchor is None or anchor.last_id > size else anchor.frontier
-    if shortcut_below:
-        for stored in reversed(reader.stored_checkpoints(engine, tenant)):
-            cp = stored.checkpoint
-            if cp.tree_size > shortcut_below or (base is not None and cp.tree_size <= base.size):
-                continue
-            if len(stored.frontier) == cp.tree_size.bit_count():
-                base = Frontier(cp.tree_size, [bytes.fromhex(h) for h in stored.frontier])
-            break
-    after = 0 if base is None else base.size
-    return TreeView(reader.leaf_hashes(engine, tenant, after_id=after, until_id=size), base)
+
+    def leaves(lo: int, hi: int) -> list[bytes]:
+        return reader.leaf_hashes(engine, tenant, after_id=lo, until_id=hi)
+
+    nodes = tree_cache.lookup(engine, tenant) if cached else None
+    return TreeView(leaves, base, size=size, nodes=nodes)
+
+
+def _proven_path(
+    engine: Engine,
+    tenant: str,
+    size: int,
+    build: Callable[[TreeView], list[bytes]],
+    check: Callable[[list[bytes]], None],
+) -> list[bytes]:
+    """A path built by ``build`` from the cached tree, if ``check`` (against signed roots)
+    accepts it; otherwise built again from the records alone.
+
+    The cache is untrusted: a path that fails its check is rebuilt without it, and
+    if that one passes, the cached nodes that misled the first are dropped. Nodes of
+    a path that passed are kept for later proofs. A path that fails even without the
+    cache is returned as it is: the log no longer matches the checkpoint, and
+    ``verify_proof`` will say so.
+    """
+    view = tree_view(engine, tenant, size)
+    try:
+        path = build(view)
+        check(path)
+    except ProofError:
+        misled = view.used
+        view = tree_view(engine, tenant, size, cached=False)
+        path = build(view)
+        try:
+            check(path)
+        except ProofError:
+            return path
+        if misled:
+            log.warning(
+                "cached Merkle nodes of tenant %r disagree with a signed checkpoint; "
+                "the proof was rebuilt from the records and those nodes dropped",
+                tenant,
+            )
+            tree_cache.forget(engine, tenant, list(misled))
+    tree_cache.keep(engine, tenant, view.computed)
+    return path
 
 
 def covering_checkpoint(engine: Engine, tenant: str, record_id: int) -> Checkpoint:
@@ -86,17 +118,18 @@ def inclusion_proof(
         raise ProofError(f"checkpoint of {cp.tree_size} records does not cover record {record_id}")
     leaf = leaf_hash(bytes.fromhex(record.hash))
     index, size = record_id - 1, cp.tree_size
-    try:
-        view = tree_view(engine, tenant, size, shortcut_below=index)
-        path = view.inclusion_path(index, size)
-        verify_inclusion(leaf, index, size, path, cp.root_bytes)
-    except ProofError:
-        path = tree_view(engine, tenant, size).inclusion_path(index, size)
+    path = _proven_path(
+        engine,
+        tenant,
+        size,
+        lambda view: view.inclusion_path(index, size),
+        lambda path: verify_inclusion(leaf, index, size, path, cp.root_bytes),
+    )
     return {
         "format": INCLUSION_FORMAT,
         "record": record.to_dict(),
-        "leaf_index": record_id - 1,
-        "tree_size": cp.tree_size,
+        "leaf_index": index,
+        "tree_size": size,
         "path": [p.hex() for p in path],
         "checkpoint": cp.to_dict(),
     }
@@ -107,12 +140,13 @@ def consistency_proof(engine: Engine, first: Checkpoint, second: Checkpoint) -> 
     if first.tenant != second.tenant:
         raise ProofError("checkpoints of different tenants cannot be consistent")
     m, n = first.tree_size, second.tree_size
-    try:
-        view = tree_view(engine, first.tenant, n, shortcut_below=m)
-        path = view.consistency_path(m, n)
-        verify_consistency(m, n, first.root_bytes, second.root_bytes, path)
-    except ProofError:
-        path = tree_view(engine, first.tenant, n).consistency_path(m, n)
+    path = _proven_path(
+        engine,
+        first.tenant,
+        n,
+        lambda view: view.consistency_path(m, n),
+        lambda path: verify_consistency(m, n, first.root_bytes, second.root_bytes, path),
+    )
     return {
         "format": CONSISTENCY_FORMAT,
         "first": first.to_dict(),

@@ -168,6 +168,19 @@ audit_checkpoints = Table(
     UniqueConstraint("tenant", "tree_size", name="uq_audit_checkpoints_size"),
 )
 
+# A cache of the Merkle tree, filled by proofs (keel.audit.tree_cache): the hash of
+# the perfect subtree of 2**level leaves starting at leaf ``first_leaf``. Derived
+# data, never evidence: proofs check what they build from it against a signed root
+# and drop nodes that misled them; verify does not read it. Not append-only.
+audit_tree_nodes = Table(
+    "audit_tree_nodes",
+    metadata,
+    Column("tenant", String(128), primary_key=True),
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("first_leaf", Integer, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
 # Where each named forwarder stopped, per tenant (at-least-once delivery).
 audit_cursors = Table(
     "audit_cursors",
