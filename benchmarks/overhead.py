@@ -9,6 +9,9 @@ Rows:
   keel[durable]  LocalEngine(Store) on SQLite (WAL): every step journaled, the tool's
                  "started" row committed before it runs, the result committed before
                  the run returns, and the audit log's hash-chained records
+  keel[durable,no-audit]
+                 keel[durable] without the audit log (no Keel configuration turns it
+                 off; the benchmark detaches it), to show what the audit costs
   keel[governed] keel[durable] plus Keel's default governance on every step: the
                  shipped Rego policy pack at input, route, tool and output, PII masking
                  and prompt-injection checks of the request and the tool result, the
@@ -17,6 +20,11 @@ Rows:
                  spans of every run through a real BatchSpanProcessor (its exporter
                  discards the batches, so no network is timed) and every metric into
                  a Prometheus reader, scraped once at the end
+
+After the rows, "audit log:" is the audit's cost per run: keel[durable] against
+keel[durable,no-audit] again, in pairs of blocks of runs that alternate between the two
+in one process (the median difference of the pairs), so that a noisy machine moves
+both alike.
 
 Usage: python benchmarks/overhead.py [--with-peers]
   PEER_N_SEQ / PEER_N_CONC set the run counts (defaults 500 / 500), as for the peers.
@@ -28,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,10 +120,12 @@ def _discarding_exporter() -> Any:
 
 
 async def bench_durable(
-    data_dir: Path, *, governed: bool = False, observed: bool = False
+    data_dir: Path, *, governed: bool = False, observed: bool = False, audit: bool = True
 ) -> tuple[float, float]:
     agent = make_agent(governed=governed)
     name = "governed" if governed else "observed" if observed else "durable"
+    if not audit:
+        name += ",no-audit"
     store = Store.open(f"sqlite:///{data_dir / f'{name}.db'}")
     telemetry = None
     if observed:
@@ -128,6 +139,8 @@ async def bench_durable(
             TelemetryConfig(prometheus=True), span_processors=[BatchSpanProcessor(spans)]
         )
     engine = LocalEngine(store, max_concurrency=N_CONC, telemetry=telemetry)
+    if not audit:
+        engine.audit = None  # the benchmark's own switch: runs are not audited
     who = Principal("bench", ("employee",))
 
     async def run_once() -> None:
@@ -153,6 +166,41 @@ async def bench_durable(
         return result
     finally:
         store.close()
+
+
+async def audit_cost(
+    data_dir: Path, *, blocks: int = 20, runs: int = max(10, N_SEQ // 20)
+) -> float:
+    """keel[durable] minus keel[durable,no-audit], ms/run: the median difference of
+    ``blocks`` pairs of back-to-back blocks of ``runs`` sequential runs each (which of
+    the two goes first alternates), so that a noisy machine moves both alike."""
+    agent = make_agent()
+    who = Principal("bench", ("employee",))
+    stores = [Store.open(f"sqlite:///{data_dir / f'cost-{n}.db'}") for n in ("audit", "none")]
+    engines = [LocalEngine(store) for store in stores]
+    engines[1].audit = None
+    times: list[list[float]] = [[], []]
+    try:
+        for block in range(blocks + 1):
+            for i in (0, 1) if block % 2 else (1, 0):
+                t = time.perf_counter()
+                for _ in range(runs):
+                    rec = await engines[i].run(agent, "route ticket T-1", principal=who)
+                    assert rec.output == "done: ticket routed", rec
+                if block:  # the first pair warms up
+                    times[i].append((time.perf_counter() - t) / runs * 1e3)
+        for engine in engines:
+            await engine.close()
+    finally:
+        for store in stores:
+            store.close()
+    cost = statistics.median(a - b for a, b in zip(*times, strict=True))
+    print(
+        f"audit log: {cost:+.3f} ms/run (keel[durable] {statistics.median(times[0]):.3f} vs "
+        f"keel[durable,no-audit] {statistics.median(times[1]):.3f}, medians of {blocks} "
+        f"alternating pairs of {runs}-run blocks)"
+    )
+    return cost
 
 
 def peers() -> str:
@@ -184,11 +232,13 @@ def main() -> None:
         for name, coro in (
             ("memory", bench_memory()),
             ("durable", bench_durable(Path(tmp))),
+            ("durable,no-audit", bench_durable(Path(tmp), audit=False)),
             ("observed", bench_durable(Path(tmp), observed=True)),
             ("governed", bench_durable(Path(tmp), governed=True)),
         ):
             seq, conc = asyncio.run(coro)
             lines.append(f"keel[{name}]: {seq:.3f} ms/run sequential, {conc:.0f} runs/s")
+        asyncio.run(audit_cost(Path(tmp)))
     if with_peers:
         print()
         print(table(peer_lines + "\n".join(lines)))

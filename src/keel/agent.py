@@ -33,7 +33,7 @@ from keel.models.base import Model, ToolDefinition
 from keel.models.factory import build_chain
 from keel.models.pricing import PriceTable
 from keel.spec.loader import LoadedSpec
-from keel.spec.model import EscalationSpec, Limits
+from keel.spec.model import EscalationSpec, Limits, StreamMode
 from keel.tools import Tool, ToolSet, as_tool
 
 
@@ -68,6 +68,9 @@ class Agent:
     governor: Governor | None = None
     # When runs go to a person (spec.escalation; keel.hitl); None: never.
     escalation: EscalationSpec | None = None
+    # How the answer leaves (spec.output.stream): whole after output governance, or as
+    # the model writes it, through the streaming guard (keel.loop.stream).
+    stream: StreamMode = "final"
     tool_definitions: tuple[ToolDefinition, ...] = field(init=False)
     input_validator: Validator | None = field(init=False)
     output_validator: Validator | None = field(init=False)
@@ -134,6 +137,7 @@ class Agent:
                 loaded, pii_hash_key or secrets.token_bytes(32), tokenizer=pii_tokenizer
             ),
             escalation=spec.escalation,
+            stream=spec.output.stream,
         )
 
     @classmethod
@@ -150,6 +154,7 @@ class Agent:
         input_schema: dict[str, Any] | None = None,
         governor: Governor | None = None,
         escalation: EscalationSpec | None = None,
+        stream: StreamMode = "final",
     ) -> Agent:
         """An agent declared in code; its hash covers the instructions and tool contracts.
 
@@ -171,6 +176,8 @@ class Agent:
         }
         if escalation is not None:
             canonical["escalation"] = escalation.model_dump(mode="json")
+        if stream != "final":
+            canonical["stream"] = stream
         digest.update(json.dumps(canonical, sort_keys=True).encode())
         return cls(
             name=name,
@@ -184,6 +191,7 @@ class Agent:
             input_schema=input_schema,
             governor=governor,
             escalation=escalation,
+            stream=stream,
         )
 
 

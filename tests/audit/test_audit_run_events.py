@@ -9,6 +9,7 @@ import pytest
 
 from keel import Agent, ScriptedModel, ToolCall, tool
 from keel.audit.record import canonical_json
+from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.models.base import Message, ModelAttempt, ModelResponse, Usage
 from keel.tools import ToolResult
@@ -175,3 +176,56 @@ def test_policy_decisions_are_recorded_before_the_end() -> None:
     )
     assert [kind for kind, _, _ in log.events] == ["policy.decision", "run.finished"]
     assert log.events[0][2] == canonical_json(decision)
+
+
+HASH = "sha256:" + "0123456789abcdef" * 4
+DECISION: dict[str, Any] = {
+    "point": "route",
+    "result": "allow",
+    "reasons": [],
+    "mask_fields": [],
+    "allowed_models": ["scripted:default", "openai:gpt-4o"],
+    "policy_hash": HASH,
+}
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        DECISION,
+        DECISION | {"allowed_models": None, "point": "input"},
+        DECISION | {"point": "tool", "tool": "refund", "mask_fields": ["card", "api_key"]},
+        # Credentials in free text, in names and in the hash field are masked.
+        DECISION
+        | {
+            "result": "deny",
+            "reasons": ["key sk-proj-abcdefghijklmnop1234 leaked", 'quote " and ü'],
+            "tool": "ghp_abcdefghijklmnopqrstuvwxyz0123",
+        },
+        DECISION | {"policy_hash": "Bearer abcdefghijklmnop"},
+        DECISION | {"policy_hash": "unavailable"},
+        DECISION | {"allowed_models": ["eyJhbGciOiJIUzI1.eyJzdWIiOiIx.sig"]},
+        # Shapes the governor does not produce go through redact whole.
+        DECISION | {"extra": {"password": "hunter2"}},
+        DECISION | {"point": "elsewhere"},
+        DECISION | {"reasons": "not a list"},
+        DECISION | {"reasons": [1, 2]},
+        DECISION | {"tool": None},
+        {"point": "tool"},
+    ],
+)
+def test_a_decision_payload_is_its_redacted_canonical_json(decision: dict[str, Any]) -> None:
+    audit, log = _audit()
+    audit.finished(
+        "completed",
+        error_code=None,
+        steps=1,
+        usage=None,
+        cost_usd=0.0,
+        model_used=None,
+        decisions=[decision],
+    )
+    assert log.events[0] == ("policy.decision", 1.5, canonical_json(redact(decision)))
+    assert "sk-proj-" not in log.events[0][2]
+    assert "ghp_" not in log.events[0][2]
+    assert "hunter2" not in log.events[0][2]

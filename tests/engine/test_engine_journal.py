@@ -128,3 +128,33 @@ async def test_the_returned_record_is_durable(store: Store) -> None:
     assert store.runs.get(rec.id) == rec
     assert rec.owner == engine.owner
     assert store.runs.session_agent("s-9") == ("desk", "acme")
+
+
+async def test_a_run_that_ends_before_any_commit_writes_its_row_once(store: Store) -> None:
+    agent = Agent.define("desk", model=ScriptedModel(["hi"]))
+    engine = LocalEngine(store)
+    engine.audit = None  # count the run's own rows only
+
+    rec = await engine.run(agent, "hello")
+
+    # One insert of the finished row and the model step, in one commit: the run's end
+    # is folded into its queued insert rather than updated after it.
+    assert (store.writer.writes, store.writer.commits) == (2, 1)
+    assert store.runs.get(rec.id) == rec
+    assert rec.status == "completed"
+    assert rec.finished_at is not None
+
+
+async def test_a_run_whose_row_committed_early_is_updated_at_its_end(store: Store) -> None:
+    @tool(risk="write", idempotent=False)
+    def send(text: str) -> str:
+        """Send a message (not safe to repeat: its started row is committed first)."""
+        return "sent"
+
+    model = ScriptedModel([ToolCall("c1", "send", {"text": "x"}), "done"])
+    engine = LocalEngine(store)
+
+    rec = await engine.run(Agent.define("mail", model=model, tools=[send]), "go")
+
+    assert store.runs.get(rec.id) == rec
+    assert (rec.status, rec.output, rec.steps) == ("completed", "done", 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from keel.governance.policy import (
@@ -140,3 +142,31 @@ def test_memo_is_a_bounded_lru() -> None:
     assert DecisionMemo.key("tool", {"b": 1, "a": 2}) == DecisionMemo.key("tool", {"a": 2, "b": 1})
     with pytest.raises(ValueError, match="Out of range float"):
         DecisionMemo.key("tool", {"x": float("nan")})
+
+
+def test_a_memo_key_tells_documents_apart_exactly_as_their_projections_do() -> None:
+    p = InputProjection.of_sources(["x if input.tool.name", "y if input.principal.roles"])
+    docs: list[dict[str, Any]] = [
+        {},
+        {"tool": {"name": "a"}},
+        {"tool": {"name": "a", "risk": "read"}, "request": {"text": "other text"}},
+        {"tool": {"name": "b"}},
+        {"tool": {"name": None}},
+        {"tool": "not an object"},
+        {"tool": {}, "principal": {"roles": []}},
+        {"principal": {"roles": []}},
+        {"principal": {"roles": ["a"]}, "tool": {"name": "a"}},
+        {"tool": {"name": ["a"]}},
+        {"tool": {"name": []}},
+    ]
+    for a in docs:
+        for b in docs:
+            same = p.project(a) == p.project(b)
+            assert (p.memo_key("tool", a) == p.memo_key("tool", b)) is same, (a, b)
+    assert p.memo_key("tool", docs[1]) != p.memo_key("input", docs[1])
+    whole = InputProjection.of_sources(["d := f(input)"])
+    assert whole.memo_key("tool", {"b": 1, "a": 2}) == DecisionMemo.key("tool", {"a": 2, "b": 1})
+    with pytest.raises(ValueError, match="Out of range float"):
+        p.memo_key("tool", {"tool": {"name": float("inf")}})
+    with pytest.raises(TypeError):
+        p.memo_key("tool", {"tool": {"name": object()}})

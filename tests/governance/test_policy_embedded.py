@@ -260,6 +260,13 @@ def test_input_that_is_not_json_denies(value: Any) -> None:
     assert reason.startswith("policy input is not a JSON document")
 
 
+def test_circular_input_denies() -> None:
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    reason = deny_reason(EmbeddedPolicyEngine(), {"tool": {"arguments": loop}})
+    assert reason.startswith("policy input is not a JSON document")
+
+
 def test_slow_evaluation_denies(tmp_path: Path) -> None:
     engine = EmbeddedPolicyEngine(
         bundle(

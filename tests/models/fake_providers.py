@@ -26,6 +26,11 @@ class Reply:
     events: list[tuple[str | None, Any]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    # Streams only: after ``gate_after`` events, wait (at most 30 s) for ``gate`` to be
+    # set before sending the rest; ``gate_opened`` records whether it was.
+    gate: threading.Event | None = None
+    gate_after: int = 0
+    gate_opened: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -106,7 +111,9 @@ class FakeProvider:
                 for k, v in reply.headers.items():
                     handler.send_header(k, v)
                 handler.end_headers()
-                for name, data in reply.events:
+                for i, (name, data) in enumerate(reply.events):
+                    if reply.gate is not None and i == reply.gate_after:
+                        reply.gate_opened.append(reply.gate.wait(30))
                     text = data if isinstance(data, str) else json.dumps(data)
                     chunk = (f"event: {name}\n" if name else "") + f"data: {text}\n\n"
                     handler.wfile.write(chunk.encode())

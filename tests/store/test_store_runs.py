@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
+
 from keel.store import Store
+from keel.store.runs import json_text
 
 
 def add_run(store: Store, run_id: str, status: str, finished_at: float | None, **kw: Any) -> None:
@@ -110,3 +114,24 @@ async def test_session_turns_are_completed_runs_oldest_first(store: Store) -> No
     assert store.runs.session_turns("s", limit=2) == [({"q": 3}, None), ("hi", "a4")]
     assert store.runs.session_turns("s", limit=10, before=4.0) == [("hi", "a1"), ({"q": 3}, None)]
     assert store.runs.session_turns("none", limit=10) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hi",
+        'ünï "q" \\ \n',
+        {"b": [1, 2.5, None, True], "a": {"z": "é"}},
+        [],
+        0.1,
+        float("nan"),
+        {1: "int key"},
+    ],
+)
+def test_json_columns_are_compact_json(value: Any) -> None:
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_a_json_column_refuses_what_is_not_json() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        json_text({"a": object()})

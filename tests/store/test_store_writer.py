@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.exc import IntegrityError
 
 from keel.store import GroupWriter, Store
+from keel.store import writer as writer_module
 from keel.store.schema import runs
 
 
@@ -45,6 +47,34 @@ def run_row(run_id: str, **values: Any) -> dict[str, Any]:
     }
     row.update(values)
     return row
+
+
+def outcome(**values: Any) -> dict[str, Any]:
+    """What ``finish_run`` records: every column it sets."""
+    out: dict[str, Any] = {
+        "status": "completed",
+        "output": '"ok"',
+        "error_code": None,
+        "error_message": None,
+        "model_used": "m",
+        "fallbacks": None,
+        "flags": None,
+        "steps": 1,
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "cost_usd": 0.0,
+        "decisions": None,
+        "updated_at": 3.0,
+        "finished_at": 3.0,
+    }
+    out.update(values)
+    return out
+
+
+def unfinished_row(run_id: str) -> dict[str, Any]:
+    """A new run's row with every column ``finish_run`` sets (so it can be amended)."""
+    row = run_row(run_id)
+    return row | {k: None for k in outcome() if k not in row}
 
 
 @contextmanager
@@ -182,3 +212,129 @@ def test_close_drains_the_queue_then_refuses_writes(tmp_path: Path) -> None:
         store.runs.insert_run(run_row("late"))
     with Store.open(url) as reopened:
         assert len(ids(reopened)) == 10
+
+
+def committed(store: Store, run_id: str) -> sqlite3.Row | None:
+    """The run's row as another connection sees it (committed data only)."""
+    path = store.engine.url.database
+    assert path is not None
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        row: sqlite3.Row | None = conn.execute(
+            "select * from runs where id = ?", (run_id,)
+        ).fetchone()
+        return row
+    finally:
+        conn.close()
+
+
+async def test_an_unwaited_write_from_an_event_loop_commits_without_a_waited_one(
+    store: Store,
+) -> None:
+    # Not announced to the writer thread: the loop's timer hands it over.
+    store.runs.insert_run(run_row("alone"))
+    deadline = asyncio.get_running_loop().time() + 5
+    while committed(store, "alone") is None:
+        assert asyncio.get_running_loop().time() < deadline, "never committed"
+        await asyncio.sleep(0.005)
+
+
+def test_an_unwaited_write_whose_loop_stopped_still_commits(store: Store) -> None:
+    async def submit() -> None:
+        store.runs.insert_run(run_row("orphan"))
+
+    # The loop is closed at once, before its timer can fire: the writer thread's poll
+    # finds the write.
+    asyncio.run(submit())
+    deadline = time.monotonic() + 5
+    while committed(store, "orphan") is None:
+        assert time.monotonic() < deadline, "never committed"
+        time.sleep(0.01)
+
+
+async def test_a_finished_run_still_queued_is_one_insert(store: Store) -> None:
+    repo, writer = store.runs, store.writer
+    with write_locked(store):  # nothing commits until the end of the block
+        queued = repo.insert_run(unfinished_row("r1"))
+        repo.journal_step(
+            "r1",
+            1,
+            kind="model",
+            state="completed",
+            name="m",
+            payload="{}",
+            started_at=1.0,
+            finished_at=2.0,
+        )
+        done = repo.finish_run("r1", outcome(), inserted=queued)
+        assert done is not None
+    await done
+
+    assert (writer.writes, writer.commits) == (2, 1)  # the insert, amended; the step
+    rec = repo.get("r1")
+    assert rec is not None
+    assert (rec.status, rec.output, rec.finished_at) == ("completed", "ok", 3.0)
+    assert [s.step for s in repo.steps("r1")] == [1]
+
+
+async def test_a_run_committed_before_it_finished_is_updated(store: Store) -> None:
+    repo, writer = store.runs, store.writer
+    queued = repo.insert_run(unfinished_row("r1"))
+    await writer.flush()  # the insert is committed: too late to amend it
+    done = repo.finish_run("r1", outcome(), inserted=queued)
+    assert done is not None
+    await done
+
+    assert writer.writes == 3  # the insert, the flush marker, then an update
+    rec = repo.get("r1")
+    assert rec is not None
+    assert (rec.status, rec.output, rec.finished_at) == ("completed", "ok", 3.0)
+
+
+async def test_an_amendment_naming_other_columns_is_an_update(store: Store) -> None:
+    repo, writer = store.runs, store.writer
+    with write_locked(store):
+        queued = repo.insert_run(run_row("r1"))  # has no 'output' column to amend
+        done = repo.finish_run("r1", outcome(status="failed"), inserted=queued)
+        assert done is not None
+    await done
+
+    assert writer.writes == 2
+    rec = repo.get("r1")
+    assert rec is not None
+    assert rec.status == "failed"
+
+
+async def test_an_amended_insert_that_fails_fails_the_finish(store: Store) -> None:
+    repo = store.runs
+    repo.insert_run(run_row("dup"))
+    await store.writer.flush()
+    queued = repo.insert_run(unfinished_row("dup"))
+    done = repo.finish_run("dup", outcome(), inserted=queued)
+    assert done is not None
+
+    with pytest.raises(IntegrityError):
+        await done
+
+
+def test_the_wal_is_checkpointed_by_the_writer_thread(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_module, "CHECKPOINT_WRITES", 20)
+    path = Path(store.engine.url.database or "")
+    before = path.stat().st_size
+    for i in range(40):
+        store.runs.insert_run(run_row(f"r{i:02}"))
+        asyncio.run(store.writer.flush())
+
+    # The rows reach the database file itself only through a checkpoint; the writer's
+    # own automatic one is set far higher than this.
+    deadline = time.monotonic() + 5
+    while path.stat().st_size == before:
+        assert time.monotonic() < deadline, "the WAL was never checkpointed"
+        time.sleep(0.01)
+    raw: Any = store.writer._raw()
+    assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == (
+        writer_module.AUTOCHECKPOINT_PAGES
+    )

@@ -48,6 +48,7 @@ class RunStart:
     traceparent: str | None = None
     idempotency_key: str | None = None
     request: Any = None  # the body the idempotency key is bound to
+    run_id: str | None = None  # chosen by the caller (to listen to its tokens first)
 
 
 @dataclass
@@ -88,7 +89,7 @@ class ApiService:
             req.session_id
         ):
             raise NotFound(f"no session {req.session_id!r}")
-        run_id = new_run_id()
+        run_id = req.run_id or new_run_id()
         if req.idempotency_key is not None:
             claimed = self.idempotency.claim(
                 tenant,

@@ -192,9 +192,8 @@ class AuditLog:
         record's ``(id, prev_hash, hash)``.
         """
         tkey = tenant_key(tenant)
-        submit = self.store.writer.submit
-        insert_ = self._insert
         content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
+        rows: list[dict[str, Any]] = []
         with self._lock:
             if self._closed:
                 raise RuntimeError("the audit log is closed")
@@ -208,8 +207,7 @@ class AuditLog:
                 prev = h
                 digest = _sha256(content.encode(seq, kind, text, prev, at).encode()).digest()
                 h = digest.hex()
-                submit(
-                    insert_,
+                rows.append(
                     {
                         "tenant": tkey,
                         "id": seq,
@@ -220,10 +218,12 @@ class AuditLog:
                         "payload": text,
                         "prev_hash": prev,
                         "hash": h,
-                    },
+                    }
                 )
                 if digests is not None:
                     digests.append(digest)
+            # Queued under the lock, so the chain's records reach the writer in order.
+            self.store.writer.submit_many(self._insert, rows)
             head.id, head.hash = seq, h
             head.pending += len(events)
             due = head.pending >= self.options.checkpoint_every

@@ -27,12 +27,14 @@ Recorded per kind:
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from keel.audit.record import AuditKind, canonical_json, json_string
-from keel.audit.redact import redact
+from keel.audit.redact import redact, redact_text
 
 if TYPE_CHECKING:
     from keel.agent import Agent
@@ -136,7 +138,7 @@ class RunAudit:
     ) -> None:
         """Record the run's policy decisions (one ``policy.decision`` each), then its end."""
         for decision in decisions:
-            self._append("policy.decision", canonical_json(redact(dict(decision))))
+            self._append("policy.decision", decision_json(decision))
         tokens_in = 0 if usage is None else int(usage.input_tokens)
         tokens_out = 0 if usage is None else int(usage.output_tokens)
         text = (
@@ -157,6 +159,71 @@ class RunAudit:
 
     def _append(self, kind: AuditKind, payload_json: str) -> None:
         self._events.append((kind, float(self._clock()), payload_json))
+
+
+def decision_json(decision: Mapping[str, Any]) -> str:
+    """A policy decision's audit payload: ``canonical_json(redact(decision))``, cheaper.
+
+    A decision as the governor records it (``PolicyDecision.to_dict``, plus ``tool``)
+    is written field by field: its point and result are from fixed sets and its bundle
+    hash has a fixed form, so only its free text (reasons) is searched for credentials
+    each time; model, tool and field names, which repeat from run to run, are searched
+    once each. Any other shape goes through ``redact`` whole.
+    """
+    keys = decision.keys()
+    if keys != _DECISION_KEYS and keys != _DECISION_KEYS_TOOL:
+        return canonical_json(redact(dict(decision)))
+    point, result, policy_hash = decision["point"], decision["result"], decision["policy_hash"]
+    reasons, fields, models = (
+        decision["reasons"],
+        decision["mask_fields"],
+        decision["allowed_models"],
+    )
+    tool = decision.get("tool", "")
+    if not (
+        point in _POINTS
+        and result in _RESULTS
+        and isinstance(policy_hash, str)
+        and _is_strings(reasons)
+        and _is_strings(fields)
+        and (models is None or _is_strings(models))
+        and isinstance(tool, str)
+    ):
+        return canonical_json(redact(dict(decision)))
+    text = (
+        '{"allowed_models":'
+        + ("null" if models is None else "[" + ",".join(map(_name, models)) + "]")
+        + ',"mask_fields":['
+        + ",".join(map(_name, fields))
+        + f'],"point":"{point}","policy_hash":'
+        + (f'"{policy_hash}"' if _BUNDLE_HASH.fullmatch(policy_hash) else _name(policy_hash))
+        + ',"reasons":['
+        + ",".join(json_string(redact_text(r)) for r in reasons)
+        + f'],"result":"{result}"'
+    )
+    return text + (f',"tool":{_name(tool)}}}' if "tool" in keys else "}")
+
+
+_DECISION_KEYS = frozenset(
+    {"point", "result", "reasons", "mask_fields", "allowed_models", "policy_hash"}
+)
+_DECISION_KEYS_TOOL = _DECISION_KEYS | {"tool"}
+# The decision points and results (keel.governance.policy; audit does not import it).
+_POINTS = frozenset({"input", "route", "tool", "output"})
+_RESULTS = frozenset({"allow", "deny", "require_approval", "escalate"})
+# A bundle hash as the embedded and OPA engines report it, or the "unavailable" of a
+# bundle that did not load: nothing a credential pattern can match.
+_BUNDLE_HASH = re.compile(r"sha256:[0-9a-f]{64}|unavailable")
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _name(value: str) -> str:
+    """A model, tool or field name as masked JSON (names repeat: searched once)."""
+    return json_string(redact_text(value))
 
 
 def _s(value: str | None) -> str:

@@ -16,19 +16,28 @@ Everything fails closed: the policy engines turn their own errors into denials, 
 an exception raised here ends the run (the loop records it), never lets it through.
 Every decision is appended to the caller's ``decisions`` list with the policy
 bundle's hash, for the run record and the audit log.
+
+Within ``masking_scope()`` (an engine enters one per run) a text is scanned for PII
+once: the request masked for the journal and then for the model, the tool result
+for the journal and then for the model, the answer for the user and then for the
+journal. A text's masked form is reused when nothing was found in it (it is the same
+text for every destination), or when the two destinations apply the same operator
+to every PII type (the default policy's ``model`` and ``journal``; tokens are the
+same within the run's vault scope). Anything else is scanned again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
 from keel.errors import ApprovalRequired, Escalated, PolicyDenied
 from keel.governance.content import ContentRules
 from keel.governance.injection import Canary, InjectionPolicy, fence
-from keel.governance.pii import BUILTIN_TYPES, PiiGuard, PiiPolicy
-from keel.governance.pii._policy import Destination
+from keel.governance.pii import BUILTIN_TYPES, MaskResult, PiiGuard, PiiPolicy
+from keel.governance.pii._policy import DESTINATIONS, Destination
 from keel.governance.policy import (
     AgentIdentity,
     DecisionPoint,
@@ -46,6 +55,13 @@ from keel.governance.policy import (
 )
 
 WITHHELD = "[tool result withheld: it looked like a prompt-injection attempt]"
+
+# The texts masked so far in this run (``masking_scope``): text -> (the governor, the
+# operator profile of the destination it was masked for, the result).
+_Masked = dict[str, tuple["Governor", int, MaskResult]]
+_MASKED: ContextVar[_Masked | None] = ContextVar("keel_governor_masked", default=None)
+# Texts remembered per run, at most (a run's texts are few; this only bounds a long one).
+_MASKED_PER_RUN = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +105,7 @@ class Governor:
         self.fence_tool_results = fence_tool_results
         self._pii_access = dict(tool_pii_access or {})
         self._all_types = frozenset(BUILTIN_TYPES) | frozenset(pii.policy.classes)
+        self._profiles = _operator_profiles(pii.policy, self._all_types)
 
     @classmethod
     def default(
@@ -141,7 +158,7 @@ class Governor:
                 "a person will review the request",
                 details={"injection": check.verdict.to_dict()},
             )
-        masked = self.pii.mask(check.text, "model")
+        masked = self._mask(check.text, "model")
         classes = self.pii.classes(masked.findings)
         guarded = GuardedInput(
             masked.text,
@@ -193,7 +210,7 @@ class Governor:
                 details={"tool": tool, "injection": check.verdict.to_dict()},
             )
         text = WITHHELD if check.outcome == "block" else check.text
-        text = self.pii.mask(text, "model").text
+        text = self._mask(text, "model").text
         return fence(tool, text, seed=seed) if self.fence_tool_results else text
 
     async def release(
@@ -210,7 +227,7 @@ class Governor:
         _content_outcome(verdict.outcome, verdict.categories, "answer")
         if self.canary is not None and self.canary.leaked(text):
             raise PolicyDenied("the answer reveals the agent's instructions (canary leaked)")
-        masked = self.pii.mask(self.pii.detokenize(text, self._all_types), "output")
+        masked = self._mask(self.pii.detokenize(text, self._all_types), "output")
         # What stays unmasked is what the output operators keep: no second scan needed.
         kept = [
             f for f in masked.findings if self.pii.policy.operator_for(f.type, "output") == "keep"
@@ -235,12 +252,34 @@ class Governor:
         return dict(value) if isinstance(value, Mapping) else dict(arguments)
 
     def mask(self, text: str, destination: Destination) -> str:
-        return self.pii.mask(text, destination).text
+        return self._mask(text, destination).text
 
     def mask_json(self, value: Any, destination: Destination) -> Any:
+        if isinstance(value, str):
+            # A string on its own is masked as text (what ``PiiGuard.mask_json`` does).
+            return self._mask(value, destination).text
         return self.pii.mask_json(value, destination).value
 
     # -- internals ---------------------------------------------------------------------
+
+    def _mask(self, text: str, destination: Destination) -> MaskResult:
+        """``self.pii.mask(text, destination)``, reusing this run's earlier scan of
+        ``text`` where that cannot change the result (see the module doc)."""
+        masked = _MASKED.get()
+        profile = self._profiles.get(destination)
+        if masked is None or profile is None:
+            return self.pii.mask(text, destination)
+        known = masked.get(text)
+        if (
+            known is not None
+            and known[0] is self
+            and (not known[2].findings or known[1] == profile)
+        ):
+            return known[2]
+        result = self.pii.mask(text, destination)
+        if len(masked) < _MASKED_PER_RUN:
+            masked[text] = (self, profile, result)
+        return result
 
     async def _decide(
         self,
@@ -270,6 +309,48 @@ class Governor:
             record["tool"] = tool.name
         decisions.append(record)
         return decision
+
+
+def masking_scope() -> MaskingScope:
+    """The scope of one run, within which governors do not scan a text twice (see the
+    module doc). Enter it inside the run's vault scope, with ``with`` or ``async with``."""
+    return MaskingScope()
+
+
+class MaskingScope:
+    """One run's memory of masked texts (``masking_scope``)."""
+
+    __slots__ = ("_token",)
+
+    def __init__(self) -> None:
+        self._token: Token[_Masked | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _MASKED.set({})
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _MASKED.reset(self._token)
+            self._token = None
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.__exit__()
+
+
+def _operator_profiles(policy: PiiPolicy, types: frozenset[str]) -> dict[str, int]:
+    """Destination -> a number shared by the destinations that mask every PII type alike
+    (types the policy does not name, e.g. a plug-in's, fall in its default class)."""
+    unnamed = "\0 a type no policy names"
+    known = sorted(types | frozenset(policy.overrides))
+    tables: dict[tuple[str, ...], int] = {}
+    profiles: dict[str, int] = {}
+    for destination in DESTINATIONS:
+        table = tuple(policy.operator_for(t, destination) for t in (*known, unnamed))
+        profiles[destination] = tables.setdefault(table, len(tables))
+    return profiles
 
 
 def _enforce(decision: PolicyDecision) -> None:

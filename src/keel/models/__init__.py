@@ -19,9 +19,11 @@ from keel.models.base import (
     ModelResponse,
     Role,
     StreamEvent,
+    StreamingModel,
     ToolCall,
     ToolDefinition,
     Usage,
+    stream_of,
 )
 from keel.models.factory import build_chain, build_model
 from keel.models.fallback import FallbackModel
@@ -59,6 +61,7 @@ __all__ = [
     "ScriptItem",
     "ScriptedModel",
     "StreamEvent",
+    "StreamingModel",
     "TemplateContext",
     "ToolCall",
     "ToolDefinition",
@@ -67,4 +70,5 @@ __all__ = [
     "build_model",
     "render_answer",
     "render_text",
+    "stream_of",
 ]

@@ -172,6 +172,9 @@ class Model(Protocol):
 
     ``request`` raises ``keel.errors.ModelUnavailable`` (with ``retryable`` set for
     429/5xx/timeouts) when the provider cannot answer; anything else is a bug.
+
+    Streaming is optional: a model that can also stream is a :class:`StreamingModel`;
+    :func:`stream_of` streams any model, falling back to ``request``.
     """
 
     @property
@@ -179,4 +182,31 @@ class Model(Protocol):
 
     async def request(self, request: ModelRequest) -> ModelResponse: ...
 
+
+@runtime_checkable
+class StreamingModel(Model, Protocol):
+    """A model that can also stream its answer.
+
+    ``stream`` yields ``text`` events whose texts add up to the final message's
+    content, then exactly one ``done`` event carrying the whole :class:`ModelResponse`
+    (usage, tool calls), the same value ``request`` would have returned. It raises
+    ``ModelUnavailable`` like ``request``; a failure after the first event means the
+    consumer has already seen part of an answer that will not be completed.
+    """
+
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...
+
+
+def stream_of(model: Model, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    """``model``'s stream for ``request``; a model that cannot stream answers through
+    ``request``, as one text event (if it wrote any text) and ``done``."""
+    if isinstance(model, StreamingModel):
+        return model.stream(request)
+    return _requested(model, request)
+
+
+async def _requested(model: Model, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    response = await model.request(request)
+    if response.message.content:
+        yield StreamEvent("text", response.message.content)
+    yield StreamEvent("done", response=response)

@@ -18,7 +18,14 @@ import dataclasses
 from collections.abc import AsyncIterator, Sequence
 
 from keel.errors import ModelUnavailable, UserError
-from keel.models.base import Model, ModelAttempt, ModelRequest, ModelResponse, StreamEvent
+from keel.models.base import (
+    Model,
+    ModelAttempt,
+    ModelRequest,
+    ModelResponse,
+    StreamEvent,
+    stream_of,
+)
 
 
 class FallbackModel:
@@ -59,7 +66,7 @@ class FallbackModel:
         its first event fails the stream (its output was already seen)."""
         failures: list[tuple[ModelAttempt, ModelUnavailable]] = []
         for model in self._routed(request):
-            events = model.stream(request)
+            events = stream_of(model, request)
             try:
                 first = await anext(events)
             except StopAsyncIteration:

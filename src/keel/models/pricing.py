@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keel.errors import ConfigError
-from keel.models.base import Model, ModelRequest, ModelResponse, StreamEvent, Usage
+from keel.models.base import Model, ModelRequest, ModelResponse, StreamEvent, Usage, stream_of
 
 _FREE_PROVIDERS = frozenset({"rules", "scripted"})
 _SNAPSHOT = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-latest)$")
@@ -198,7 +198,7 @@ class PricedModel:
         return self._priced(await self._model.request(request))
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        async for event in self._model.stream(request):
+        async for event in stream_of(self._model, request):
             if event.response is not None:
                 event = dataclasses.replace(event, response=self._priced(event.response))
             yield event

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from keel.errors import ModelUnavailable
-from keel.models.base import Model, ModelRequest, ModelResponse, StreamEvent
+from keel.models.base import Model, ModelRequest, ModelResponse, StreamEvent, stream_of
 
 Sleep = Callable[[float], Awaitable[Any]]
 T = TypeVar("T")
@@ -104,7 +104,7 @@ class RetryingModel:
         attempt = 0
         while True:
             attempt += 1
-            events = self._model.stream(request)
+            events = stream_of(self._model, request)
             try:
                 first = await self._bounded(anext(events))
             except StopAsyncIteration:

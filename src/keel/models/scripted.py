@@ -21,6 +21,7 @@ Every request is appended to :attr:`ScriptedModel.requests` for assertions.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -63,6 +64,10 @@ class ScriptedModel:
     ``requests`` holds the most recent requests (at most ``keep_requests``, oldest
     dropped first), for tests to inspect; bounded so that a server answering from a
     script for days does not keep every conversation it ever saw.
+
+    ``stream`` splits a text answer after each run of whitespace or, with
+    ``delta_chars``, into pieces of that many characters, so a test can split an
+    e-mail address or a card number across deltas exactly where it wants.
     """
 
     def __init__(
@@ -72,7 +77,10 @@ class ScriptedModel:
         name: str = "default",
         usage: Usage | None = None,
         keep_requests: int = 1000,
+        delta_chars: int | None = None,
     ) -> None:
+        if delta_chars is not None and delta_chars < 1:
+            raise ValueError("delta_chars must be at least 1")
         self._name = f"scripted:{name}"
         self._function: ScriptFunction | None = None
         self._items: list[ScriptItem] = []
@@ -85,6 +93,7 @@ class ScriptedModel:
         self.requests: list[ModelRequest] = []
         self.calls = 0
         self._keep = keep_requests
+        self._delta_chars = delta_chars
 
     @property
     def name(self) -> str:
@@ -117,9 +126,16 @@ class ScriptedModel:
         return self._respond(item, request)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        """The scripted answer's text word by word, then ``done``."""
+        """The scripted answer's text word by word (or in ``delta_chars`` pieces), then
+        ``done``. A tool-calling turn's text, if it has any, streams the same way."""
         response = await self.request(request)
-        for piece in _WORDS.findall(response.message.content):
+        text, n = response.message.content, self._delta_chars
+        pieces = (
+            _WORDS.findall(text) if n is None else [text[i : i + n] for i in range(0, len(text), n)]
+        )
+        for i, piece in enumerate(pieces):
+            if i:
+                await asyncio.sleep(0)  # as a network stream would, between deltas
             yield StreamEvent("text", piece)
         yield StreamEvent("done", response=response)
 

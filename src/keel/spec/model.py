@@ -155,6 +155,20 @@ class IOSchema(_Strict):
     max_bytes: int = Field(default=32_768, gt=0)
 
 
+StreamMode = Literal["final", "tokens"]
+
+
+class OutputSpec(IOSchema):
+    """The answer: its schema and size bound, and how it leaves when streamed.
+
+    ``stream: final`` releases the answer only after output governance saw all of it;
+    ``tokens`` sends it to listeners as the model writes it, through a streaming
+    guard, with a retraction if the final checks deny (``keel.loop.stream``).
+    """
+
+    stream: StreamMode = "final"
+
+
 class ToolSettings(_Strict):
     """Per-agent overrides of a tool's own declaration."""
 
@@ -375,7 +389,7 @@ class AgentBody(_Strict):
     instructions: Instructions
     model: ModelSpec
     input: IOSchema = Field(default_factory=IOSchema)
-    output: IOSchema = Field(default_factory=IOSchema)
+    output: OutputSpec = Field(default_factory=OutputSpec)
     tools: list[ToolRef] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     policies: PoliciesSpec = Field(default_factory=PoliciesSpec)

@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Literal
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from keel.store.schema import run_steps, runs, sessions
-from keel.store.writer import GroupWriter
+from keel.store.writer import GroupWriter, QueuedWrite
 
 RunStatus = Literal[
     "queued",
@@ -73,6 +74,30 @@ class StepRecord:
     payload: dict[str, Any]
     started_at: float
     finished_at: float | None
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# One encoder built once (json.dumps builds one per call, most of its cost for the
+# small values of the run path): compact, non-ASCII kept, NaN allowed as json.dumps does.
+_encode: Any = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(None, _not_json, encode_basestring, None, ":", ",", False, False, True)
+)
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text: ``json.dumps(value, ensure_ascii=False)``, compact.
+
+    Raises ``TypeError`` for a value that is not JSON (and ``RecursionError`` for a
+    circular one).
+    """
+    if _encode is None:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "".join(_encode(value, 0))
 
 
 def _loads(text: str | None) -> Any:
@@ -180,8 +205,11 @@ class RunRepository:
 
     # -- writes (run path) ---------------------------------------------------------
 
-    def insert_run(self, row: Mapping[str, Any]) -> None:
-        self._writer.submit(self._insert_run, row)
+    def insert_run(self, row: Mapping[str, Any]) -> QueuedWrite:
+        """Queue a new run's row; ``finish_run`` given what this returns may fold the
+        run's outcome into it while it is still queued (``GroupWriter.amend``), so
+        give the row every column ``finish_run`` sets."""
+        return self._writer.submit_amendable(self._insert_run, row)
 
     def touch_session(self, session_id: str, agent: str, tenant: str | None, now: float) -> None:
         self._writer.submit(
@@ -237,8 +265,18 @@ class RunRepository:
             },
         )
 
-    def finish_run(self, run_id: str, values: Mapping[str, Any]) -> asyncio.Future[None] | None:
-        """Record a run's outcome; the returned future resolves once it is committed."""
+    def finish_run(
+        self, run_id: str, values: Mapping[str, Any], *, inserted: QueuedWrite | None = None
+    ) -> asyncio.Future[None] | None:
+        """Record a run's outcome; the returned future resolves once it is committed.
+
+        ``inserted`` is what ``insert_run`` returned for this run in this process: if
+        that insert is still queued, it inserts the finished row instead of an update.
+        """
+        if inserted is not None:
+            done = self._writer.amend(inserted, {**inserted.params, **values})
+            if done is not None:
+                return done
         return self._writer.submit(self._finish_run, {"k_id": run_id, **values}, wait=True)
 
     def set_status(

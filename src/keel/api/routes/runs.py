@@ -17,6 +17,7 @@ from keel.api.envelope import responses
 from keel.api.schemas import RunCreate, RunPage, RunState, RunView, StepView
 from keel.api.service import RunStart
 from keel.errors import NotFound
+from keel.loop.stream import TokenEvent
 from keel.store import TERMINAL, RunRecord
 from keel.store.tenant import TenantStore
 
@@ -25,6 +26,8 @@ router = APIRouter(tags=["runs"])
 # A stream ends once its run no longer executes (terminal, or waiting for a person).
 _STREAM_ENDS = (*TERMINAL, "awaiting_approval")
 _KEEPALIVE_S = 15.0
+# How long a stream that saw its run end waits for the run's last token events.
+_TAIL_WAIT_S = 5.0
 
 
 def _headers(rec: RunRecord) -> dict[str, str]:
@@ -133,8 +136,10 @@ async def cancel_run(run_id: str, svc: Service, who: Operator, response: Respons
         200: {
             "content": {"text/event-stream": {}},
             "description": "Server-sent events: `step` (a journal entry, as it starts and "
-            "as it completes), `status` (the run's status changed) and, last, `run` (the "
-            "run document) once it ends or waits for a person.",
+            "as it completes), `status` (the run's status changed), for an agent with "
+            "`output.stream: tokens` `token` (governed text of a model step as it is "
+            "released) and `retract` (a step's released text is not the answer), and, "
+            "last, `run` (the run document) once it ends or waits for a person.",
         },
         **responses("FORBIDDEN", "NOT_FOUND"),
     },
@@ -152,30 +157,50 @@ def _sse(event: str, data: object) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+def _token_sse(events: list[TokenEvent]) -> bytes:
+    return b"".join(_sse(e.kind, e.to_dict()) for e in events if e.kind != "end")
+
+
 async def _events(svc: Service, view: TenantStore, run_id: str) -> AsyncIterator[bytes]:
-    sent: set[tuple[int, str]] = set()
-    status = None
-    idle = 0.0
-    loop = asyncio.get_running_loop()
-    while True:
-        for step in view.steps(run_id) or []:
-            if (step.step, step.state) not in sent:
-                sent.add((step.step, step.state))
-                yield _sse("step", StepView.of(step).model_dump(mode="json"))
+    # Subscribed before the first read, so no token released meanwhile is missed.
+    tokens = svc.engine.tokens.subscribe(run_id)
+    try:
+        sent: set[tuple[int, str]] = set()
+        status = None
+        idle = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            for step in view.steps(run_id) or []:
+                if (step.step, step.state) not in sent:
+                    sent.add((step.step, step.state))
+                    yield _sse("step", StepView.of(step).model_dump(mode="json"))
+                    idle = 0.0
+            if released := tokens.drain():
+                yield _token_sse(released)
                 idle = 0.0
-        rec = view.run(run_id)
-        if rec is None:
-            return
-        if rec.status != status:
-            status = rec.status
-            yield _sse("status", {"run_id": run_id, "status": status})
-        if rec.status in _STREAM_ENDS:
-            yield _sse("run", RunView.of(rec).model_dump(mode="json"))
-            return
-        started = loop.time()
-        live = svc.engine.is_live(run_id)
-        await asyncio.sleep(0.05 if live else 0.25)
-        idle += loop.time() - started
-        if idle >= _KEEPALIVE_S:
-            idle = 0.0
-            yield b": keepalive\n\n"
+            rec = view.run(run_id)
+            if rec is None:
+                return
+            if rec.status != status:
+                status = rec.status
+                yield _sse("status", {"run_id": run_id, "status": status})
+            if rec.status in _STREAM_ENDS:
+                # An answer's tail leaves only once its run is recorded: wait for it.
+                deadline = loop.time() + _TAIL_WAIT_S
+                while tokens.live and not tokens.ended and loop.time() < deadline:
+                    await tokens.wait(deadline - loop.time())
+                    if released := tokens.drain():
+                        yield _token_sse(released)
+                if released := tokens.drain():
+                    yield _token_sse(released)
+                yield _sse("run", RunView.of(rec).model_dump(mode="json"))
+                return
+            started = loop.time()
+            live = svc.engine.is_live(run_id)
+            await tokens.wait(0.05 if live else 0.25)
+            idle += loop.time() - started
+            if idle >= _KEEPALIVE_S:
+                idle = 0.0
+                yield b": keepalive\n\n"
+    finally:
+        tokens.close()

@@ -21,9 +21,8 @@ and later replays read it from there.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from keel.agent import Agent
@@ -33,15 +32,20 @@ from keel.engine.ids import new_id
 from keel.errors import ApprovalRequired, NeedsReview
 from keel.hitl._records import ApprovalRepository
 from keel.loop.effects import ApprovalDecision, ApprovalRequest, AwaitingApproval
+from keel.loop.stream import RunTokens
 from keel.models.base import ModelRequest, ModelResponse, ToolCall
-from keel.store.runs import RunRepository, StepRecord
+from keel.store.runs import RunRepository, StepRecord, json_text
 from keel.tools import ToolContext, ToolResult, execute_tool
 
 
 class DirectEffects:
-    """Calls the model and tools with no journal (``keel[memory]``)."""
+    """Calls the model and tools with no journal (``keel[memory]``).
 
-    __slots__ = ("_agent", "_clock", "_run_id", "_session_id", "_tenant", "traceparent")
+    ``tokens`` is the run's token channel (``output.stream: tokens``): while someone
+    listens, each model call streams through it (``keel.loop.stream``).
+    """
+
+    __slots__ = ("_agent", "_clock", "_run_id", "_session_id", "_tenant", "_tokens", "traceparent")
 
     def __init__(
         self,
@@ -52,15 +56,22 @@ class DirectEffects:
         tenant: str | None,
         clock: Callable[[], float] = time.time,
         traceparent: str | None = None,
+        tokens: RunTokens | None = None,
     ) -> None:
         self._agent = agent
         self._run_id = run_id
         self._session_id = session_id
         self._tenant = tenant
         self._clock = clock
+        self._tokens = tokens
         # The W3C trace context tools receive (ToolContext.traceparent); telemetry
         # sets it to each tool call's own span while the tool runs.
         self.traceparent = traceparent
+
+    @property
+    def tokens(self) -> RunTokens | None:
+        """The run's token channel (``None`` unless its agent streams tokens)."""
+        return self._tokens
 
     def now(self) -> float:
         return self._clock()
@@ -70,7 +81,17 @@ class DirectEffects:
         return False
 
     async def model(self, step: int, request: ModelRequest) -> ModelResponse:
-        return await self._agent.model.request(request)
+        return await self._ask(step, request)
+
+    def _ask(self, step: int, request: ModelRequest) -> Awaitable[ModelResponse]:
+        """The model call; streamed through the token channel while anyone listens.
+        (Not a coroutine itself: the usual call costs no extra frame.)"""
+        tokens = self._tokens
+        if tokens is not None:
+            turn = tokens.turn(step)
+            if turn is not None:
+                return turn.call(self._agent.model, request)
+        return self._agent.model.request(request)
 
     async def tool(self, step: int, call: ToolCall) -> ToolResult:
         tool = self._agent.tools[call.name]
@@ -120,6 +141,7 @@ class JournaledEffects(DirectEffects):
         audit: RunAudit | None = None,
         approvals: ApprovalRepository | None = None,
         traceparent: str | None = None,
+        tokens: RunTokens | None = None,
     ) -> None:
         super().__init__(
             agent,
@@ -128,6 +150,7 @@ class JournaledEffects(DirectEffects):
             tenant=tenant,
             clock=clock,
             traceparent=traceparent,
+            tokens=tokens,
         )
         self._repo = repo
         self._journal = journal or {}
@@ -154,7 +177,7 @@ class JournaledEffects(DirectEffects):
             payload = {"approval_id": row.id, "request": request.to_dict()}
             payload["decision"] = decision.to_dict()
             self._repo.complete_step(
-                self._run_id, step, payload=json.dumps(payload), finished_at=self._clock()
+                self._run_id, step, payload=json_text(payload), finished_at=self._clock()
             )
             return decision
         approval_id = new_id("apr")
@@ -176,7 +199,7 @@ class JournaledEffects(DirectEffects):
             kind="approval",
             state="started",
             name=request.tool,
-            payload=json.dumps({"approval_id": approval_id, "request": shown.to_dict()}),
+            payload=json_text({"approval_id": approval_id, "request": shown.to_dict()}),
             started_at=now,
             finished_at=None,
         )
@@ -200,7 +223,7 @@ class JournaledEffects(DirectEffects):
         if rec is not None:
             return ModelResponse.from_dict(rec.payload["response"])
         started = self._clock()
-        response = await self._agent.model.request(request)
+        response = await self._ask(step, request)
         finished = self._clock()
         self._repo.journal_step(
             self._run_id,
@@ -208,7 +231,7 @@ class JournaledEffects(DirectEffects):
             kind="model",
             state="completed",
             name=response.model,
-            payload=json.dumps({"response": response.to_dict()}),
+            payload=json_text({"response": response.to_dict()}),
             started_at=started,
             finished_at=finished,
         )
@@ -240,7 +263,7 @@ class JournaledEffects(DirectEffects):
                 kind="tool",
                 state="started",
                 name=call.name,
-                payload=json.dumps({"call": call_json}),
+                payload=json_text({"call": call_json}),
                 started_at=started_at,
                 finished_at=None,
                 wait=True,
@@ -254,7 +277,7 @@ class JournaledEffects(DirectEffects):
             # The journal holds what the model may see: PII masked per the spec
             # ("journal" destination; tokens by default, so a replay reads the same).
             result = dataclasses.replace(result, content=gov.mask(result.content, "journal"))
-        payload = json.dumps({"call": call_json, "result": result.to_dict()})
+        payload = json_text({"call": call_json, "result": result.to_dict()})
         finished_at = self._clock()
         if rec is None and tool.info.idempotent:
             self._repo.journal_step(

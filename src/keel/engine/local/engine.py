@@ -24,7 +24,7 @@ import socket
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +34,17 @@ from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, ErrorCode, KeelError, NotFound, RateLimited, UserError
+from keel.governance.governor import masking_scope
 from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
 from keel.hitl._oversight import Oversight
 from keel.hitl._records import ApprovalRepository
 from keel.loop import RunInput, RunOutcome, UsedToday, run_agent
+from keel.loop.stream import RunTokens, TokenHub
 from keel.models.base import Message, Usage
 from keel.store import Store
-from keel.store.runs import RunRecord, RunStatus
+from keel.store.runs import RunRecord, RunStatus, json_text
+from keel.store.writer import QueuedWrite
 from keel.telemetry.traceparent import valid_traceparent
 
 from .effects import DirectEffects, JournaledEffects
@@ -82,6 +85,8 @@ class LocalEngine:
         # Durable runs are audited: the store's one audit log (keel.audit).
         self.audit = None if store is None else AuditLog.of(store)
         self.approvals = None if store is None else ApprovalRepository(store.engine, store.writer)
+        # Listeners to the answers of runs of agents that stream tokens (keel.loop.stream).
+        self.tokens = TokenHub()
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrency)
         self._per_agent_limit = max_concurrency_per_agent
@@ -144,7 +149,8 @@ class LocalEngine:
         if history is not None and session_id is not None:
             raise UserError("give a session_id or an explicit history, not both")
         # PII tokens are issued and revealed for this run's tenant only.
-        async with self._admitted(agent.name), vault_scope(tenant):
+        # Within a run, a text is scanned for PII once (keel.governance.governor).
+        async with self._admitted(agent.name), vault_scope(tenant), masking_scope():
             run_id = run_id or new_run_id()
             now = self._clock()
             if history is None:
@@ -152,6 +158,7 @@ class LocalEngine:
             else:
                 history = tuple(history)
             audit: RunAudit | None = None
+            inserted: QueuedWrite | None = None
             trace = self._trace(agent, run_id, input, session_id, tenant, traceparent)
             traceparent = valid_traceparent(traceparent) if trace is None else trace.traceparent
             if self.store is None:
@@ -162,12 +169,14 @@ class LocalEngine:
                     tenant=tenant,
                     clock=self._clock,
                     traceparent=traceparent,
+                    tokens=self._token_channel(agent, run_id),
                 )
             else:
                 row = self._new_row(agent, run_id, input, session_id, tenant, now)
+                # json.dumps, not json_text: TenantStore matches its text's prefix.
                 row["principal"] = None if principal is None else json.dumps(_who(principal))
                 row["traceparent"] = traceparent
-                self.store.runs.insert_run(row)
+                inserted = self.store.runs.insert_run(row)
                 if session_id is not None:
                     self.store.runs.touch_session(session_id, agent.name, tenant, now)
                 if self.audit is not None:
@@ -183,6 +192,7 @@ class LocalEngine:
                     audit=audit,
                     approvals=self.approvals,
                     traceparent=traceparent,
+                    tokens=self._token_channel(agent, run_id),
                 )
             task = asyncio.current_task()
             if task is not None:
@@ -207,13 +217,26 @@ class LocalEngine:
                 # Only ``cancel`` ends the run; any other cancellation (shutdown, a crash
                 # in tests) leaves it unfinished in the journal, to resume later.
                 reason = self._cancelling.pop(run_id, None)
+                _close_tokens(effects, "cancelled", reason or "the run was interrupted")
                 if reason is not None and self.store is not None:
                     await self._end_cancelled(run_id, reason)
                 raise
             finally:
                 self._live.pop(run_id, None)
-            return await self._finish(
-                agent, run_id, input, session_id, tenant, now, outcome, audit=audit, trace=trace
+            return await _closing(
+                effects,
+                self._finish(
+                    agent,
+                    run_id,
+                    input,
+                    session_id,
+                    tenant,
+                    now,
+                    outcome,
+                    audit=audit,
+                    trace=trace,
+                    inserted=inserted,
+                ),
             )
 
     async def resume(self, load_agent: AgentLoader) -> list[RunRecord]:
@@ -407,7 +430,7 @@ class LocalEngine:
             "tenant": tenant,
             "session_id": session_id,
             "status": "running",
-            "input": json.dumps(_stored(agent, input), ensure_ascii=False),
+            "input": json_text(_stored(agent, input)),
             "steps": 0,
             "input_tokens": 0,
             "output_tokens": 0,
@@ -415,6 +438,16 @@ class LocalEngine:
             "owner": self.owner,
             "created_at": now,
             "updated_at": now,
+            # Set when the run ends; here so that its end can be folded into this
+            # insert while it is still queued (RunRepository.finish_run).
+            "output": None,
+            "error_code": None,
+            "error_message": None,
+            "model_used": None,
+            "fallbacks": None,
+            "flags": None,
+            "decisions": None,
+            "finished_at": None,
         }
 
     async def _finish(
@@ -429,6 +462,7 @@ class LocalEngine:
         *,
         audit: RunAudit | None,
         trace: RunTrace | None = None,
+        inserted: QueuedWrite | None = None,
     ) -> RunRecord:
         if self.store is not None:
             # Escalation triggers, SLA timers and webhook events (keel.hitl).
@@ -475,21 +509,21 @@ class LocalEngine:
                 "status": outcome.status,
                 "output": None
                 if outcome.output is None
-                else json.dumps(_stored(agent, outcome.output), ensure_ascii=False),
+                else json_text(_stored(agent, outcome.output)),
                 "error_code": outcome.error_code,
                 "error_message": outcome.error_message,
                 "model_used": outcome.model_used,
-                "fallbacks": json.dumps(outcome.fallbacks) if outcome.fallbacks else None,
-                "flags": json.dumps(outcome.flags) if outcome.flags else None,
+                "fallbacks": json_text(outcome.fallbacks) if outcome.fallbacks else None,
+                "flags": json_text(outcome.flags) if outcome.flags else None,
                 "steps": outcome.steps,
                 "input_tokens": outcome.usage.input_tokens,
                 "output_tokens": outcome.usage.output_tokens,
                 "cost_usd": outcome.cost_usd,
-                "decisions": json.dumps(outcome.decisions) if outcome.decisions else None,
+                "decisions": json_text(outcome.decisions) if outcome.decisions else None,
                 "updated_at": now,
                 "finished_at": None if waiting else now,
             }
-            done = self.store.runs.finish_run(run_id, values)
+            done = self.store.runs.finish_run(run_id, values, inserted=inserted)
             if done is not None:
                 await done
         elif session_id is not None and outcome.status == "completed":
@@ -562,7 +596,7 @@ class LocalEngine:
         return False
 
     async def _resume_one(self, rec: RunRecord, load_agent: AgentLoader) -> RunRecord:
-        async with vault_scope(rec.tenant):
+        async with vault_scope(rec.tenant), masking_scope():
             return await self._resume_in_scope(rec, load_agent)
 
     async def _resume_in_scope(self, rec: RunRecord, load_agent: AgentLoader) -> RunRecord:
@@ -604,6 +638,7 @@ class LocalEngine:
             audit=audit,
             approvals=self.approvals,
             traceparent=rec.traceparent,
+            tokens=self._token_channel(agent, rec.id),
         )
         log.info("resuming run %s from step %d", rec.id, max(journal, default=0))
         # A resumed run gets a fresh time budget: timeout_s bounds one execution attempt.
@@ -621,18 +656,28 @@ class LocalEngine:
         except asyncio.CancelledError:
             if trace is not None:
                 trace.abandoned("cancelled")
+            _close_tokens(effects, "cancelled", "the run was interrupted")
             raise
-        return await self._finish(
-            agent,
-            rec.id,
-            rec.input,
-            rec.session_id,
-            rec.tenant,
-            rec.created_at,
-            outcome,
-            audit=audit,
-            trace=trace,
+        return await _closing(
+            effects,
+            self._finish(
+                agent,
+                rec.id,
+                rec.input,
+                rec.session_id,
+                rec.tenant,
+                rec.created_at,
+                outcome,
+                audit=audit,
+                trace=trace,
+            ),
         )
+
+    def _token_channel(self, agent: Agent, run_id: str) -> RunTokens | None:
+        """The run's token channel, for an agent that streams its answer as written."""
+        if agent.stream != "tokens":
+            return None
+        return self.tokens.open(run_id, agent.governor)
 
     def _trace(
         self,
@@ -685,13 +730,13 @@ class LocalEngine:
             "error_code": code,
             "error_message": message,
             "model_used": rec.model_used,
-            "fallbacks": json.dumps(rec.fallbacks) if rec.fallbacks else None,
-            "flags": json.dumps(rec.flags) if rec.flags else None,
+            "fallbacks": json_text(rec.fallbacks) if rec.fallbacks else None,
+            "flags": json_text(rec.flags) if rec.flags else None,
             "steps": rec.steps,
             "input_tokens": rec.input_tokens,
             "output_tokens": rec.output_tokens,
             "cost_usd": rec.cost_usd,
-            "decisions": json.dumps(rec.decisions) if rec.decisions else None,
+            "decisions": json_text(rec.decisions) if rec.decisions else None,
             "updated_at": now,
             "finished_at": now,
         }
@@ -716,6 +761,30 @@ class LocalEngine:
         got = self.store.runs.get(rec.id)
         assert got is not None
         return got
+
+
+def _closing(effects: DirectEffects, finishing: Awaitable[RunRecord]) -> Awaitable[RunRecord]:
+    """``finishing`` (the run's end being recorded), and for a run with a token channel
+    the channel closed on its record either way: after the final commit, so the
+    answer's tail never leaves before the run is recorded ``completed``. (A plain
+    function: a run without a channel awaits ``finishing`` with no extra frame.)"""
+    tokens = effects.tokens
+    return finishing if tokens is None else _closed(tokens, finishing)
+
+
+async def _closed(tokens: RunTokens, finishing: Awaitable[RunRecord]) -> RunRecord:
+    try:
+        rec = await finishing
+    except BaseException:
+        tokens.close("failed", error_code="INTERNAL", error_message="the run could not be recorded")
+        raise
+    tokens.close(rec.status, rec.output, error_code=rec.error_code, error_message=rec.error_message)
+    return rec
+
+
+def _close_tokens(effects: DirectEffects, status: str, message: str) -> None:
+    if effects.tokens is not None:
+        effects.tokens.close(status, error_message=message)
 
 
 def _midnight_utc(now: float) -> float:

@@ -106,6 +106,17 @@ class PiiGuard:
         findings = self.scanner.scan(text)
         return MaskResult(self._apply(text, findings, destination), tuple(findings))
 
+    def mask_findings(
+        self, text: str, findings: Collection[Finding], destination: Destination
+    ) -> str:
+        """``text`` with the given ``findings`` (non-overlapping, in order, from
+        :meth:`scan` of a text that contains ``text`` at the same offsets) replaced as
+        the policy says for ``destination``. For a caller that scanned with more
+        context than it masks: the streaming guard releases an answer piece by piece.
+        """
+        self._check(destination)
+        return self._apply(text, list(findings), destination)
+
     def mask_json(self, value: Any, destination: Destination) -> JsonMaskResult:
         """A masked copy of a JSON-like ``value`` (dicts, lists, tuples, scalars).
 

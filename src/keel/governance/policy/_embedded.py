@@ -122,12 +122,12 @@ class EmbeddedPolicyEngine:
         rule = decision_rule(point, self.package)
         started = time.perf_counter()
         try:
-            projected = self._projection.project(input)
-            key = DecisionMemo.key(point, projected) if self._memoize else None
-        except (TypeError, ValueError) as e:
+            key = self._projection.memo_key(point, input) if self._memoize else None
+        except (TypeError, ValueError, RecursionError) as e:
             return self._deny(point, f"policy input is not a JSON document: {e}")
         if key is not None and (hit := self._memo.get(key)) is not None:
             return hit
+        projected = self._projection.project(input)
         try:
             value = self._compiled.query(rule.replace(".", "/"), projected)
         except RegoEvaluationError as e:

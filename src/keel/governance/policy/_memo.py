@@ -15,7 +15,8 @@ under-approximates it, so:
 * only the projection of the document onto those paths is sent to the engine
   (smaller input, faster conversion), with identical results;
 * the projection, as canonical JSON, keys a bounded LRU of decisions — a request
-  whose text differs but whose facts the policies read do not, hits.
+  whose text differs but whose facts the policies read do not, hits. The key is
+  read off the document path by path (``memo_key``), so a hit builds nothing.
 
 A bundle whose modules mention a non-deterministic built-in is never memoized.
 """
@@ -74,6 +75,28 @@ class InputProjection:
     @property
     def whole(self) -> bool:
         return self.paths == ((),)
+
+    def memo_key(self, point: str, document: Mapping[str, Any]) -> tuple[str, str]:
+        """``DecisionMemo.key(point, self.project(document))``'s equivalent, without
+        building the projection: the canonical JSON of each path's value in path order,
+        ``[value]`` where present and ``[]`` where absent. Two documents get equal keys
+        exactly when their projections are equal.
+
+        Raises ``ValueError`` / ``TypeError`` for a document that is not JSON.
+        """
+        if self.whole:
+            return (point, canonical_json(document))
+        parts: list[list[Any]] = []
+        for path in self.paths:
+            node: Any = document
+            for part in path:
+                if not isinstance(node, Mapping) or part not in node:
+                    parts.append([])
+                    break
+                node = node[part]
+            else:
+                parts.append([node])
+        return (point, canonical_json(parts))
 
     def project(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
         """The parts of ``document`` on the paths; absent parts stay absent."""
