@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from keel.agent import Agent
 from keel.engine import LocalEngine
+from keel.errors import Conflict
 from keel.models import ScriptedModel, ToolCall
 from keel.store import StepRecord, Store
 from keel.tools import ToolContext, tool
@@ -158,3 +161,31 @@ async def test_a_run_whose_row_committed_early_is_updated_at_its_end(store: Stor
 
     assert store.runs.get(rec.id) == rec
     assert (rec.status, rec.output, rec.steps) == ("completed", "done", 3)
+
+
+async def test_a_run_id_that_exists_is_a_conflict_before_anything_runs(store: Store) -> None:
+    calls: list[str] = []
+
+    @tool(blocking=False)
+    def create_ticket(summary: str) -> str:
+        """Open a ticket."""
+        calls.append(summary)
+        return "INC-1"
+
+    def agent() -> Agent:
+        call = ToolCall("c1", "create_ticket", {"summary": "VPN drops"})
+        model = ScriptedModel([call, "Opened INC-1"])
+        return Agent.define("desk", model=model, tools=[create_ticket])
+
+    engine = LocalEngine(store)
+    first = await engine.run(agent(), "my VPN drops", run_id="run-fixed")
+    second_model = agent()
+    with pytest.raises(Conflict, match="run-fixed already exists") as raised:
+        await engine.run(second_model, "my VPN drops again", run_id="run-fixed")
+
+    assert raised.value.code == "CONFLICT"
+    assert calls == ["VPN drops"]
+    assert second_model.model.calls == 0  # type: ignore[attr-defined]
+    again = store.runs.get("run-fixed")
+    assert again is not None
+    assert (again.input, again.status) == (first.input, first.status)

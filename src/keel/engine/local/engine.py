@@ -142,12 +142,14 @@ class LocalEngine:
         ``cancel(run_id)`` ends the run ``cancelled``; any other cancellation of the
         task running this call leaves the run unfinished, to be resumed.
         Raises ``RateLimited`` when the queue is full, ``NotFound``/``Conflict`` for a
-        session of another tenant or agent, ``UserError`` for both a session and a
-        history. Run failures are not raised: they are in the returned record's
-        ``status`` and ``error_code``.
+        session of another tenant or agent or a ``run_id`` that already exists,
+        ``UserError`` for both a session and a history. Run failures are not raised:
+        they are in the returned record's ``status`` and ``error_code``.
         """
         if history is not None and session_id is not None:
             raise UserError("give a session_id or an explicit history, not both")
+        if run_id is not None and self.store is not None and self.store.runs.get(run_id):
+            raise Conflict(f"run {run_id} already exists: name a new run with a new id")
         # PII tokens are issued and revealed for this run's tenant only.
         # Within a run, a text is scanned for PII once (keel.governance.governor).
         async with self._admitted(agent.name), vault_scope(tenant), masking_scope():
