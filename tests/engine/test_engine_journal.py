@@ -184,6 +184,8 @@ async def test_a_run_id_that_exists_is_a_conflict_before_anything_runs(store: St
         await engine.run(second_model, "my VPN drops again", run_id="run-fixed")
 
     assert raised.value.code == "CONFLICT"
+    assert store.runs.exists("run-fixed")
+    assert not store.runs.exists("run-other")
     assert calls == ["VPN drops"]
     assert second_model.model.calls == 0  # type: ignore[attr-defined]
     again = store.runs.get("run-fixed")

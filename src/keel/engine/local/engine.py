@@ -148,7 +148,9 @@ class LocalEngine:
         """
         if history is not None and session_id is not None:
             raise UserError("give a session_id or an explicit history, not both")
-        if run_id is not None and self.store is not None and self.store.runs.get(run_id):
+        if run_id is not None and (
+            run_id in self._live or (self.store is not None and self.store.runs.exists(run_id))
+        ):
             raise Conflict(f"run {run_id} already exists: name a new run with a new id")
         # PII tokens are issued and revealed for this run's tenant only.
         # Within a run, a text is scanned for PII once (keel.governance.governor).
