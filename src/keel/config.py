@@ -102,6 +102,8 @@ class Settings(BaseModel):
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     escalation_token_ttl_s: float = Field(default=86_400.0, gt=0)
     pii_vault_ttl_s: float = Field(default=2_592_000.0, gt=0)
+    pii_vault_keyring: Path | None = None
+    pii_vault_key_refresh_s: float = Field(default=10.0, gt=0)
     config_file: Path | None = None
 
     @field_validator("jwt_algorithms", "api_cors_origins", mode="before")
@@ -200,6 +202,8 @@ _ENV = {
     "KEEL_WEBHOOK_TIMEOUT_S": "webhook_timeout_s",
     "KEEL_ESCALATION_TOKEN_TTL_S": "escalation_token_ttl_s",
     "KEEL_PII_VAULT_TTL_S": "pii_vault_ttl_s",
+    "KEEL_PII_VAULT_KEYRING": "pii_vault_keyring",
+    "KEEL_PII_VAULT_KEY_REFRESH_S": "pii_vault_key_refresh_s",
 }
 
 

@@ -7,8 +7,6 @@ CLI see the same configuration, the same PII key and the same audit options.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from dataclasses import replace
@@ -25,6 +23,7 @@ from keel.models.pricing import PriceTable
 from keel.spec.loader import load_spec
 from keel.store import RunRecord, Store
 from keel.store.vault import StoreVault, purge_expired
+from keel.store.vault_keyring import VaultKeyring
 from keel.telemetry import TelemetryConfig
 
 if TYPE_CHECKING:
@@ -60,28 +59,42 @@ def pii_key(s: Settings) -> bytes:
 
 
 VAULT_KEY_FILE = "vault.key"
+VAULT_KEYRING_FILE = "vault.keys"
 
 # One vault per store and data dir in a process: agents are loaded before the store
 # opens (``keel serve``), so the vault is made here and attached by ``open_store``.
 _VAULTS: dict[tuple[str, Path], StoreVault] = {}
 
 
+def pii_vault_keyring(s: Settings) -> VaultKeyring:
+    """The vault's keys: ``vault.key`` (key 1, data dir) and the keyring that rotation
+    writes (``pii_vault_keyring``, default ``vault.keys`` in the data dir)."""
+    path = s.pii_vault_keyring or s.data_dir / VAULT_KEYRING_FILE
+    return VaultKeyring(path, key_file=s.data_dir / VAULT_KEY_FILE)
+
+
 def pii_vault(s: Settings) -> StoreVault:
-    """The store's PII token vault: values AES-256-GCM encrypted under ``vault.key``
-    (data dir, 0600), kept ``pii_vault_ttl_s``; in memory until ``open_store``."""
+    """The store's PII token vault: values AES-256-GCM encrypted under the current key of
+    :func:`pii_vault_keyring` (``vault.key`` until a rotation), kept ``pii_vault_ttl_s``;
+    in memory until ``open_store``. Raises ``ConfigError`` for a broken keyring."""
     where = (s.store_url, s.data_dir.resolve())
     vault = _VAULTS.get(where)
     if vault is None or vault.ttl_s != s.pii_vault_ttl_s:
-        key = _key_file(s.data_dir / VAULT_KEY_FILE)
-        vault = _VAULTS[where] = StoreVault(key, ttl_s=s.pii_vault_ttl_s)
+        keyring = pii_vault_keyring(s)
+        vault = _VAULTS[where] = StoreVault(
+            keyring.load(),
+            ttl_s=s.pii_vault_ttl_s,
+            keyring=keyring,
+            refresh_s=s.pii_vault_key_refresh_s,
+        )
     return vault
 
 
 def pii_tokenizer(s: Settings) -> Tokenizer:
-    """Tokens over :func:`pii_vault`, keyed from ``vault.key`` so the same value gets the
-    same token in every process (a resumed run replays the same masked text)."""
-    key = hmac.new(_key_file(s.data_dir / VAULT_KEY_FILE), b"keel pii tokens", hashlib.sha256)
-    return Tokenizer(pii_vault(s), key=key.digest())
+    """Tokens over :func:`pii_vault`, named with the keyring's token key (derived from
+    ``vault.key``, kept across rotations) so the same value gets the same token in every
+    process (a resumed run replays the same masked text)."""
+    return Tokenizer(pii_vault(s), key=pii_vault_keyring(s).load().token_key)
 
 
 def purge_pii_vault(store: Store, s: Settings) -> int:

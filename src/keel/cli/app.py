@@ -29,6 +29,7 @@ from keel.cli.eval_cmd import eval_app
 from keel.cli.feedback_cmd import feedback_app
 from keel.cli.keys_cmd import keys_app
 from keel.cli.kpi_cmd import kpi_app
+from keel.cli.pii_cmd import pii_app
 from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
 from keel.cli.serve_cmd import serve
@@ -53,6 +54,7 @@ app.add_typer(feedback_app, name="feedback")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(escalations_app, name="escalations")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(pii_app, name="pii")
 app.command()(serve)
 
 out = Console(highlight=False, soft_wrap=False)

@@ -408,8 +408,11 @@ pii_vault = Table(
     Column("handle", String(64), primary_key=True),  # type:tok_hex
     Column("sealed", LargeBinary, nullable=False),  # nonce (12 bytes) + ciphertext + tag
     Column("created_at", Float, nullable=False),
+    # The vault key that sealed it (vault_keyring); rows from before 0011 are key 1.
+    Column("key_id", Integer, nullable=False, server_default=text("1")),
 )
 Index("ix_pii_vault_created", pii_vault.c.created_at)
+Index("ix_pii_vault_key", pii_vault.c.key_id)
 
 AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 
