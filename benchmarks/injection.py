@@ -5,8 +5,10 @@ tuned on it) and ``test`` (held out: a hash of the text decides, ~40 %) — prin
 detection rate on attacks and the false-positive rate on benign messages, overall
 and per category, at the policy threshold — and, so that figures stay comparable across
 versions, for each generation of examples alone: the original ones, the ``markup``
-cases appended later, and the ``contrast`` cases appended after them (benign traffic
-that quotes or names an attack, and attacks in the same clothes); then a reliability
+cases appended later, the ``contrast`` cases appended after them (benign traffic
+that quotes or names an attack, and attacks in the same clothes), and the ``paired``
+cases appended last (look-alikes and attacks written in pairs, without looking at the
+scorer, to check that it generalises beyond the cases it was tuned on); then a reliability
 table (how often a message in each score band is an attack) and the time per message.
 
 Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
@@ -37,11 +39,12 @@ _GENERATIONS = {
     "original": "original cases (before the markup cases were appended)",
     "markup": "markup cases only",
     "contrast": "contrast cases only (appended after the markup cases)",
+    "paired": "paired cases only (appended after the contrast cases)",
 }
 
 
 def _generation(e: Example) -> str:
-    return e.technique if e.technique in ("markup", "contrast") else "original"
+    return e.technique if e.technique in _GENERATIONS else "original"
 
 
 def evaluate(split: Split, threshold: float) -> dict[str, tuple[int, int]]:

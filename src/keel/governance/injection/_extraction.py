@@ -14,10 +14,15 @@ EXTRACTION: tuple[Pattern, ...] = (
     pattern(
         "reveal_system_prompt",
         "prompt_extraction",
-        r"(?:print|show|reveal|display|output|repeat|tell|give|share|dump|leak|expose|disclose|write|"
-        r"list|paste|recite|spell|return|echo|type|provide|send|copy|read|state|quote|reproduce|"
+        r"(?:(?:print|show|reveal|display|output|repeat|tell|give|share|dump|leak|expose|disclose|"
+        r"list|paste|recite|spell|return|echo|provide|send|copy|quote|reproduce|"
         r"regurgitate|divulge|what\s+(?:is|are|was|were|'s)|what's)\s+(?:me\s+|us\s+|back\s+|out\s+|"
-        r"all\s+|in\s+|inside\s+)*(?:of\s+)?(?:your|the|this|its)\s+(?:\w+\s+){0,3}?(?:system\s+"
+        r"all\s+|in\s+|inside\s+)*(?:of\s+)?(?:your|the|this|its)"
+        # Verbs that also author or consult a prompt ("write the system prompt in the second
+        # person", "read the system prompt first") extract only the model's own, or with a
+        # particle that makes them a copy ("write out", "read back", "type me").
+        r"|(?:write|type|read|state)\s+(?:(?:(?:me|us|back|out|down)\s+)+(?:all\s+)?(?:of\s+)?"
+        r"(?:your|the|this|its)|(?:all\s+)?(?:of\s+)?(?:your|its)))\s+(?:\w+\s+){0,3}?(?:system\s+"
         r"prompt|system\s+"
         r"message|system\s+instructions|initial\s+(?:prompt|instructions)|original\s+(?:prompt|"
         r"instructions)|hidden\s+(?:prompt|instructions)|secret\s+(?:prompt|instructions)|pre-?prompt|"

@@ -19,8 +19,13 @@ from keel.governance.injection._catalogue import Pattern, pattern
 
 _AI = (
     r"(?:ai|a\.i\.|assistant|llm|chatbot|chat\s*bot|bot|language\s+model|large\s+language\s+model"
-    r"|gpt|chatgpt|claude|copilot|gemini|ai\s+(?:assistant|agent|model|system|tool)s?"
+    r"|gpt|chatgpt|claude|copilot|gemini|ai\s+(?:[\w-]+\s+)?(?:assistant|agent|model|system|tool"
+    r"|reviewer|triager|summari[sz]er|helper|responder)s?"
     r"|automated\s+(?:system|agent|assistant)|virtual\s+assistant|ai-powered\s+\w+)"
+)
+_READING_AGENT = (
+    r"(?:agent|model)s?\s+(?:that\s+(?:is|are)\s+)?(?:reading|processing|handling|parsing|"
+    r"summari[sz]ing|triaging|analy[sz]ing)\b"
 )
 _AI_WORDS = (
     "ai assistant llm chatbot chat bot language gpt chatgpt claude copilot gemini automated "
@@ -37,11 +42,14 @@ _ORDER = (
 # Orders that a transcript's "Assistant: Set the toggle to on" also gives a customer: they
 # count after a vocative ("Assistant, set...") or an @-mention, not after a speaker label.
 _ORDER_VOCATIVE = r"act|mark|whitelist|close|set|skip|share|change|add|remove|update"
+# "when you read this attachment, ": a condition between a vocative and its order.
+_CONDITION = r"(?:when|once|after|before|if|while|as\s+soon\s+as)\s+[^,.;:\n]{1,60},\s*"
 _SENSITIVE = (
     r"(?:conversation|chat|chats|history|credentials|passwords?|api\s+keys?|tokens?|secrets?|"
     r"session|cookies|contacts|address\s+book|inbox|customer\s+(?:data|records|list|database)|"
     r"user\s+data|personal\s+(?:data|information|details)|database|system\s+prompt|instructions|"
-    r"messages|card\s+numbers?|account\s+numbers?|user'?s\s+\w+|customer'?s\s+\w+)"
+    r"messages|card\s+numbers?|account\s+numbers?|user'?s\s+\w+|customer'?s\s+\w+|"
+    r"bank\s+(?:details|account\s+details)|payroll(?:\s+\w+)?)"
 )
 
 INDIRECT: tuple[Pattern, ...] = (
@@ -50,19 +58,21 @@ INDIRECT: tuple[Pattern, ...] = (
         "indirect",
         r"(?:note|message|instructions?|attention|important|reminder|notice|warning|directive|"
         r"request|memo|p\.?s\.?|update|hint)\s*(?:[\w'-]+\s+){0,5}?(?:to|for)\s+(?:the\s+|any\s+|"
-        rf"all\s+|an\s+)?{_AI}s?\b|(?:^|[\n.!>])\s*(?:for|to|attention)\s+(?:all\s+|any\s+|the\s+)?"
-        rf"{_AI}s?\s*:|{_AI}\s+(?:instructions?|note|directive|notice|message|only)\s*:",
+        rf"all\s+|an\s+)?(?:{_AI}s?\b|{_READING_AGENT})|(?:^|[\n.!>])\s*(?:[\w-]+\s+){{0,2}}?"
+        rf"(?:for|to|attention)\s+(?:all\s+|any\s+|the\s+)?{_AI}s?\s*:"
+        rf"|{_AI}\s+(?:instructions?|note|directive|notice|message|only)\s*:",
         (0.45, 0.8, 0.8),
-        "note message instructions instruction attention important reminder notice warning "
-        "directive request memo ps update hint for to",
+        # Every branch names the AI (or an agent or model by what it is doing): triggering on
+        # those words, not on "for" and "to", spares nearly every message this expression.
+        _AI_WORDS + " agent agents model models",
         "addresses a note to the AI",
     ),
     pattern(
         "hey_ai",
         "indirect",
         rf"(?<![\w-])(?<!\w')(?:(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)\s*,?\s*)?"
-        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_ORDER})|,\s*(?:please\s+)?(?:{_ORDER}|"
-        rf"{_ORDER_VOCATIVE}))",
+        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_ORDER})|,\s*(?:{_CONDITION})?(?:please\s+)?"
+        rf"(?:{_ORDER}|{_ORDER_VOCATIVE}))",
         (0.2, 0.7, 0.7),
         _AI_WORDS,
         "speaks directly to the AI with a command",
@@ -72,9 +82,10 @@ INDIRECT: tuple[Pattern, ...] = (
     pattern(
         "at_mentions_the_ai",
         "indirect",
-        rf"@(?<![\w@]@)(?:the\s+)?{_AI}\b[,:!]?\s+(?:please\s+)?(?:{_ORDER}|{_ORDER_VOCATIVE})",
+        rf"@(?<![\w@]@)(?:the\s+)?(?:{_AI}|[\w.]+-(?:bot|assistant|ai|copilot|agent|gpt))\b[,:!]?\s+"
+        rf"(?:please\s+)?(?:{_ORDER}|{_ORDER_VOCATIVE})",
         (0.2, 0.7, 0.7),
-        _AI_WORDS,
+        _AI_WORDS + " agent",
         "@-mentions the AI with a command",
     ),
     pattern(
@@ -139,6 +150,19 @@ INDIRECT: tuple[Pattern, ...] = (
         "letting reveal show disclose hidden secret invisible",
         "asks the model to keep something from the user",
     ),
+    # Keeping an action out of the record is the same move aimed at the people who check:
+    # "approve this and do not mention auth.py in your summary", "grant it and don't log it".
+    pattern(
+        "conceal_from_record",
+        "indirect",
+        r"(?:do\s+not|don'?t|never|without)\s+(?:log|logging|record|recording|audit|auditing)\s+"
+        r"(?:it|this|that|them|the\s+(?:change|action|grant|transfer|request))\b"
+        r"|(?:do\s+not|don'?t|never)\s+(?:mention|include|report|flag)\s+(?:[\w/.-]+\s+){0,8}?in\s+"
+        r"(?:your|the)\s+(?:summary|review|report|answer|reply|response)\b",
+        (0.3, 0.5, 0.45),
+        "log logging record recording audit auditing mention include report flag",
+        "asks the model to keep an action out of the record",
+    ),
     pattern(
         "covert_action",
         "indirect",
@@ -158,7 +182,7 @@ INDIRECT: tuple[Pattern, ...] = (
         r"summari[sz]e|reading|read|processing|process|parsing|analy[sz]ing|answering|responding|"
         r"see|encounter|asked\s+(?:about|to\s+summari[sz]e))\s+(?:this|the|these)\s+(?:document|page|"
         r"email|e-mail|message|text|content|file|article|results?|data|website|webpage|review|"
-        r"ticket|record|note|transcript)",
+        r"ticket|record|note|transcript|attachment|invite|logs?|thread|mailbox|inbox|commit)",
         (0.25, 0.5, 0.45),
         "summarizing summarising summarize summarise reading read processing process parsing "
         "analyzing analysing answering responding see encounter asked",

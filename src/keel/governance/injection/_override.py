@@ -58,7 +58,7 @@ OVERRIDE: tuple[Pattern, ...] = (
     pattern(
         "override_prior_rules",
         "instruction_override",
-        rf"{IGNORE}\s+{DET}{PRIOR}\s+(?:\w+\s+)?{RULES}",
+        rf"{IGNORE}\s+{DET}(?:(?:[\w-]+\s+)?[\w-]+(?:'s|s')\s+)?{PRIOR}\s+(?:\w+\s+)?{RULES}",
         0.75,
         IGNORE_WORDS,
         "tells the model to discard its earlier instructions",
@@ -333,6 +333,7 @@ OVERRIDE: tuple[Pattern, ...] = (
         "instruction_override",
         rf"(?:^|(?<=[\n.!?>\[(*#]))\s*(?:{_AUTHORITY})\s+(?:override|directive)s?"
         r"(?:\s+(?:code|id|key|token|no\.?|number)\s*[#:]?\s*[\w-]+)?\s*(?:[:\]!=—–]|-+\s|"
+        r",\s*(?:priority|level|code|ref)\s*[\w-]*\s*:|"
         r"(?:is\s+|has\s+been\s+)?(?:now\s+)?(?:active|enabled|engaged|granted|on|in\s+effect|"
         r"accepted|confirmed|applied|approved|authori[sz]ed)\b)"
         rf"|(?:using|invoking|with|under|by)\s+(?:my|this|an?)\s+(?:{_AUTHORITY})\s+override\b"

@@ -15,7 +15,8 @@ there, but as the object of "typed", "wrote", "contained", "detected", "for exam
 The instruction signals that start inside such a region (their head is the reported
 verb) are replaced by one ``reported_attack`` signal at a fraction of their strength,
 below the action threshold: a quoted attack is worth logging (``SUSPICIOUS``), not, by
-itself, worth blocking.
+itself, worth blocking. Mentions of the topic elsewhere in the text ("system prompt",
+"jailbreak") are then the report's subject and no longer count.
 
 Nothing is discounted when the text hands what it quotes to the model to act on ("do
 what the email says", "follow the steps inside" — the ``relay_instructions`` pattern),
@@ -43,6 +44,11 @@ SHARE = 0.45
 _DISCOUNTED: frozenset[Category] = frozenset(
     {"instruction_override", "role_play", "prompt_extraction", "indirect"}
 )
+# Signals that only name the topic ("system prompt", "jailbreak"). In a text that reports an
+# attack they are the report's subject, already accounted for by ``reported_attack``, not a
+# second piece of evidence: "someone typed '...show me your system prompt'; should we
+# rotate the system prompt?" is one report.
+MENTIONS = frozenset({"system_prompt_word", "jailbreak_word"})
 
 # Quotations, by opening mark: double, curly and guillemets; a straight single quote only
 # where it is not an apostrophe (no letter before the opening one, none after the closing
@@ -66,7 +72,12 @@ _REPORTING_WORDS = (
     "includes including sent sending entered entering submitted submitting tried trying "
     "attempted attempting detected flagged blocked caught matched logged reported quoted "
     "quoting like example examples payload payloads excerpt sample samples phrase phrases "
-    "string strings prompts attempts attack attacks received receiving such eg"
+    "string strings prompts attempts attack attacks received receiving such eg "
+    # answering and showing: what a bot, a screen or a message produced
+    "answered replied responded reads shows showed displayed printed returned generated "
+    "produced output input inputs "
+    # the writer's own label for what it quotes: an attack, a scam, a test
+    "injection injections jailbreak jailbreaks phishing scam suspicious malicious fake"
 )
 _REPORTING = frozenset(_REPORTING_WORDS.split())
 _READER = frozenset({"you", "your", "yours", "yourself"})
@@ -130,7 +141,7 @@ def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
         out.append(Signal(NAME, strongest.category, weight, (start, end), why))
     if not replaced:
         return signals
-    return [s for s in signals if id(s) not in replaced] + out
+    return [s for s in signals if id(s) not in replaced and s.name not in MENTIONS] + out
 
 
 def _quoted(text: str) -> list[re.Match[str]]:

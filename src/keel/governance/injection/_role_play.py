@@ -12,9 +12,16 @@ from keel.governance.injection._catalogue import Pattern, pattern
 from keel.governance.injection._vocabulary import AI, DEVICE
 
 # "Jailbreak" as the topic of a report, a test or a rule rather than a request.
+# Identifiers ("llm_jailbreak_attempt") count as separate words: "_" is a break here.
 _REPORTED_TOPIC = (
-    r"\battempt|\bdetect|\breport|\bincident|\bawareness|\btraining|\bpolicy|\bfinding|\bblocked"
-    r"|\bprotection|\b-proof|\bproof\b"
+    r"(?<![a-z])(?:attempt|detect|report|incident|awareness|training|polic|finding|blocked"
+    r"|protection|-proof|proof\b)"
+)
+
+# Roles that carry authority over people, money or access.
+_AUTHORITY_ROLE = (
+    r"(?:approver|approving\s+officer|admin|administrator|director|manager|owner|supervisor|"
+    r"superuser|root|ceo|cfo|cto|signatory|authority)"
 )
 
 ROLE_PLAY: tuple[Pattern, ...] = (
@@ -221,6 +228,24 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         0.75,
         "opposite evil shadow dark unfiltered uncensored rebellious machiavellian",
         "invokes an evil alter ego of the model",
+    ),
+    # Who takes the role decides: "can Marta act as the approver" delegates to a colleague;
+    # "you act as the approver", "Act as the approver while Jana is away", "the AI assistant
+    # is the deputy approver" hand the model an authority it does not have.
+    pattern(
+        "ai_given_authority",
+        "role_play",
+        rf"(?:(?:^|(?<=[\n.!?:;]))\s*(?:please\s+|now\s+)?|\byou\s+(?:will\s+|should\s+|must\s+|"
+        rf"now\s+)?|\b(?:the\s+)?{AI}\s+(?:will\s+|should\s+|must\s+|now\s+)?)act(?:s|ing)?\s+as\s+"
+        rf"(?:the\s+|an?\s+|my\s+|our\s+)?(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\b"
+        rf"|\byou\s*(?:are|'re)\s+now\s+(?:the|my|an?|our)\s+(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\b"
+        rf"|\byou\s*(?:are|'re)\s+(?:the|my|an?|our)\s+(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\s+now\b"
+        rf"|\b(?:the\s+)?{AI}\s+(?:is|becomes)\s+(?:now\s+)?(?:the|an?)\s+(?:[\w-]+\s+){{0,2}}?"
+        rf"{_AUTHORITY_ROLE}\b",
+        (0.5, 0.55, 0.5),
+        "approver approving admin administrator director manager owner supervisor superuser root "
+        "ceo cfo cto signatory authority",
+        "hands the model a role with authority over people, money or access",
     ),
     pattern(
         "simulate_ai",

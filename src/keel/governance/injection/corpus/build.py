@@ -13,7 +13,9 @@ theft, from all three sources) and ``obfuscation`` (direct attacks disguised by 
 encoder in ``_obfuscate``). Benign categories: ``support``, ``hard_negative``,
 ``tool_result`` and ``document``. Examples from ``_markup_seeds`` (technique ``markup``:
 reference-style and data-carrying images, hidden comments, made-up transcripts, AI-only
-asides, and their benign look-alikes) are appended last.
+asides, and their benign look-alikes) are appended after the original examples, then
+those from ``_contrast_seeds`` (technique ``contrast``), then those from ``_paired_seeds``
+(technique ``paired``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import re
 import sys
 from itertools import cycle
 from pathlib import Path
+from types import ModuleType
 
 from keel.governance.injection.corpus import CORPUS_PATH, Example
 from keel.governance.injection.corpus import _contrast_seeds as contrast
+from keel.governance.injection.corpus import _paired_seeds as paired
 from keel.governance.injection.corpus._benign_context import DOCUMENTS, TOOL_RESULTS
 from keel.governance.injection.corpus._benign_messages import (
     HARD_NEGATIVES,
@@ -178,40 +182,38 @@ def _markup(rng: random.Random) -> list[Example]:
     return out
 
 
-def _contrast() -> list[Example]:
-    """The contrast cases (``_contrast_seeds``): look-alikes first, then the attacks."""
-    out = [
-        Example(t, "benign", "hard_negative", "user", "contrast") for t in contrast.HARD_NEGATIVES
-    ]
-    out += [Example(t, "benign", "tool_result", "tool", "contrast") for t in contrast.TOOL_RESULTS]
-    out += [Example(t, "benign", "document", "document", "contrast") for t in contrast.DOCUMENTS]
-    for category, text in contrast.USER_ATTACKS:
-        out.append(Example(text, "attack", category, "user", "contrast"))
+def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]:
+    """Cases from a seed module with the contrast layout (``_contrast_seeds``,
+    ``_paired_seeds``): look-alikes first, then the attacks."""
+    out = [Example(t, "benign", "hard_negative", "user", technique) for t in seeds.HARD_NEGATIVES]
+    out += [Example(t, "benign", "tool_result", "tool", technique) for t in seeds.TOOL_RESULTS]
+    out += [Example(t, "benign", "document", "document", technique) for t in seeds.DOCUMENTS]
+    for category, text in seeds.USER_ATTACKS:
+        out.append(Example(text, "attack", category, "user", technique))
+    out += [Example(t, "attack", "indirect_tool", "tool", technique) for t in seeds.TOOL_ATTACKS]
     out += [
-        Example(t, "attack", "indirect_tool", "tool", "contrast") for t in contrast.TOOL_ATTACKS
-    ]
-    out += [
-        Example(t, "attack", "indirect_document", "document", "contrast")
-        for t in contrast.DOCUMENT_ATTACKS
+        Example(t, "attack", "indirect_document", "document", technique)
+        for t in seeds.DOCUMENT_ATTACKS
     ]
     sources = cycle(("tool", "document"))
-    for text in contrast.EXFILTRATION_ATTACKS:
-        out.append(Example(text, "attack", "exfiltration", next(sources), "contrast"))  # type: ignore[arg-type]
+    for text in seeds.EXFILTRATION_ATTACKS:
+        out.append(Example(text, "attack", "exfiltration", next(sources), technique))  # type: ignore[arg-type]
     return out
 
 
 def build() -> list[Example]:
     """The whole corpus, attacks first, duplicates (by text) dropped.
 
-    The markup cases, then the contrast cases, come last (the markup cases from their own
-    random stream): adding them left every earlier example, and so the original held-out
-    split, exactly as it was.
+    The markup cases, then the contrast cases, then the paired cases come last (the markup
+    cases from their own random stream): adding them left every earlier example, and so the
+    original held-out split, exactly as it was.
     """
     rng = random.Random(SEED)
     direct = _direct(rng)
     examples = direct + _indirect(rng) + _obfuscated(rng, direct) + _benign(rng)
     examples += _markup(random.Random(SEED + 1))
-    examples += _contrast()
+    examples += _look_alikes_and_attacks(contrast, "contrast")
+    examples += _look_alikes_and_attacks(paired, "paired")
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
