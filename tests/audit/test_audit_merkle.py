@@ -144,6 +144,31 @@ def test_extend_equals_appending_one_by_one(start: int) -> None:
     assert many.root() == ref_mth(DATA)
 
 
+@pytest.mark.parametrize("cuts", [(1000,), (1, 999, 1000, 2100), (3000,), (7, 1500, 2048, 2049)])
+def test_extend_reports_every_subtree_it_forms_of_1024_leaves_and_up(
+    cuts: tuple[int, ...],
+) -> None:
+    # What the checkpointer hands to the proof cache: each aligned perfect subtree of
+    # 1,024 leaves and up, once, with its hash, whatever batches the leaves come in.
+    data = [sha(str(i).encode()) for i in range(3100)]
+    leaves = [leaf_hash(x) for x in data]
+    formed: dict[tuple[int, int], bytes] = {}
+
+    def keep(level: int, first: int, node: bytes) -> None:
+        assert (level, first) not in formed
+        formed[(level, first)] = node
+
+    frontier = Frontier()
+    lo = 0
+    for hi in (*cuts, len(leaves)):
+        frontier.extend(leaves[lo:hi], formed=keep)
+        lo = hi
+    assert frontier.root() == ref_mth(data)
+    assert sorted(formed) == [(10, 0), (10, 1024), (10, 2048), (11, 0)]
+    for (level, first), node in formed.items():
+        assert node == ref_mth(data[first : first + (1 << level)])
+
+
 # Views that read leaves on demand and keep perfect subtrees (keel.audit.tree_cache),
 # here with subtrees of 4 leaves and up cached, so small trees exercise the cache.
 _LEVEL = 2

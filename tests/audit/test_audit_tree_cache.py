@@ -59,14 +59,17 @@ def test_proofs_of_first_last_and_boundary_records_verify_and_fill_the_cache(
     key = _key(store)
     stored = [s.checkpoint for s in reader.stored_checkpoints(store.engine, "default")]
     assert [cp.tree_size for cp in stored] == [1000, 2048, N + 1]
-    assert rows(db, CACHE) == []
+    # Signing the checkpoints filled the cache already; proofs fill in what is missing.
+    signed = rows(db, CACHE)
+    assert [(level, first) for level, first, _ in signed] == [(10, 0), (10, 1024), (11, 0)]
+    tamper(db, "delete from audit_tree_nodes")
     for record_id in (1, 2, 999, 1000, 1001, 1024, 1025, 2048, 2049, N + 1):
         doc = inclusion_proof(store.engine, "default", record_id)
         assert verify_proof(doc, key).startswith(f"ok: record {record_id} ")
         fresh = tree_view(store.engine, "default", N + 1, cached=False)
         assert doc["path"] == [p.hex() for p in fresh.inclusion_path(record_id - 1, N + 1)]
     # Subtrees of 1,024 and 2,048 leaves: [0, 1024), [1024, 2048), [0, 2048).
-    assert [(level, first) for level, first, _ in rows(db, CACHE)] == [(10, 0), (10, 1024), (11, 0)]
+    assert rows(db, CACHE) == signed
 
 
 def test_proofs_of_a_tree_that_is_no_power_of_two_match_the_reference(
@@ -151,6 +154,7 @@ def test_verify_does_not_read_the_cache(store: Store, db: Path) -> None:
 
 def test_a_tampered_log_fills_no_cache(store: Store, db: Path) -> None:
     # The attacker rewrites a stored hash: no proof verifies, and nothing is cached.
+    tamper(db, "delete from audit_tree_nodes")  # filled when the checkpoints were signed
     tamper(db, "update audit_log set hash = ? where id = 700", params=("ee" * 32,))
     doc = inclusion_proof(store.engine, "default", 1500)
     with pytest.raises(Exception, match="does not lead to"):
@@ -188,3 +192,45 @@ def test_proofs_survive_a_purge_with_or_without_the_cache(data_dir: Path, db: Pa
                 conn.close()
             for record_id in (result.last_id + 1, 2048, 2049, result.record.id):
                 verify_proof(inclusion_proof(store.engine, "default", record_id), key)
+
+
+def test_checkpoints_fill_the_cache_so_a_first_proof_reads_no_whole_subtree(
+    data_dir: Path, db: Path
+) -> None:
+    # Checkpoints every 1,000 records in the background, as a served log has them.
+    fill(data_dir, 5000, every=1000)
+    n = 5001  # + key.change
+    hashes = [bytes.fromhex(h) for (h,) in rows(db, "select hash from audit_log order by id")]
+    cached = {(level, first): h for level, first, h in rows(db, CACHE)}
+    expected = {
+        (level, first)
+        for level in range(10, 13)
+        for first in range(0, n, 1 << level)
+        if first + (1 << level) <= n
+    }
+    assert set(cached) == expected  # [0,1024) ... [0,4096): every one the tree has
+    for (level, first), h in cached.items():
+        assert bytes.fromhex(h) == ref_mth(hashes[first : first + (1 << level)])
+    with open_store(data_dir) as store:
+        assert reader.stored_checkpoints(store.engine, "default")[-1].checkpoint.tree_size == n
+        for record_id in (1, 2500, 4097, n):
+            view = tree_view(store.engine, "default", n)
+            path = view.inclusion_path(record_id - 1, n)
+            assert path == ref_path(record_id - 1, hashes)
+            assert view.computed == {}  # nothing left to compute: the subtrees were cached
+        verify_proof(inclusion_proof(store.engine, "default", 2500), _key(store))
+    assert {(level, first) for level, first, _ in rows(db, CACHE)} == expected
+
+
+def test_a_reopened_log_caches_the_subtrees_its_next_checkpoints_form(
+    data_dir: Path, db: Path
+) -> None:
+    # The second process resumes the tree from the stored checkpoint's frontier.
+    fill(data_dir, 1500, every=1000)
+    fill(data_dir, 1500, every=1000)
+    hashes = [bytes.fromhex(h) for (h,) in rows(db, "select hash from audit_log order by id")]
+    assert len(hashes) == 3001
+    cached = rows(db, CACHE)
+    assert [(level, first) for level, first, _ in cached] == [(10, 0), (10, 1024), (11, 0)]
+    for level, first, h in cached:
+        assert bytes.fromhex(h) == ref_mth(hashes[first : first + (1 << level)])

@@ -12,6 +12,10 @@ process's records re-chained at commit (``keel.audit.rechain``); the tree is the
 computed again from the stored log. A published
 checkpoint therefore never names records that a crash could still lose.
 
+Once a checkpoint is stored, the perfect subtrees of 1,024 records and up that
+folding its records formed go to the proof cache (``keel.audit.tree_cache``) with
+the next group commit, not waited for: a first proof then reads O(log n) nodes.
+
 Signing (~50 µs) and the webhook's network round trip stay out of every run.
 """
 
@@ -26,10 +30,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from keel.audit import reader
+from keel.audit import reader, tree_cache
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.record import canonical_json
 from keel.audit.signing import AuditSigner
@@ -52,6 +56,12 @@ class Checkpointer:
         self._log = audit
         self._clock = clock
         self._insert = insert(audit_checkpoints)
+        self._keep_nodes = tree_cache.upsert(audit.store.engine.dialect.name)
+        c = audit_log.c
+        # Read inside each checkpoint's write transaction: built (and compiled) once.
+        self._stored_hash = select(c.hash).where(
+            c.tenant == bindparam("tenant"), c.id == bindparam("size")
+        )
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._wake = threading.Event()
@@ -164,7 +174,7 @@ class Checkpointer:
             snap = self._log.snapshot(tenant, force=force)
             if snap is None:
                 return None
-            size, root, frontier, last_hash = snap
+            size, root, frontier, last_hash, nodes = snap
             # Only a forced request can find nothing new, i.e. a size already signed.
             existing = reader.checkpoint_at(engine, tenant, size) if force else None
             if existing is not None:
@@ -182,6 +192,7 @@ class Checkpointer:
                 existing = reader.checkpoint_at(engine, tenant, size)
                 if existing is None or existing.root != cp.root:
                     raise
+                self._cache(tenant, nodes)
                 return existing
             if (tenant, size) in self._refused:
                 # Its records were re-chained at commit: sign the stored tree instead.
@@ -189,22 +200,28 @@ class Checkpointer:
                 self._log.mark_resync(tenant)
                 force = True
                 continue
+            self._cache(tenant, nodes)
             self._publish(cp)
             return cp
         log.error("audit log of %r kept moving under its checkpoint; will retry", tenant)
         return None
+
+    def _cache(self, tenant: str, nodes: Mapping[tuple[int, int], bytes]) -> None:
+        """Queue the subtrees of a stored checkpoint's tree for the proof cache."""
+        if nodes and self._keep_nodes is not None:
+            rows = tree_cache.node_rows(tenant, nodes)
+            self._log.store.writer.submit_many(self._keep_nodes, rows)
 
     def _stored_tree_only(self, p: Prepare) -> list[Mapping[str, Any]]:
         """The writer's preparer for checkpoint inserts: inside the transaction, drop a
         checkpoint whose last record is not stored with the hash it was computed from
         (re-chained onto another process's records in this or an earlier group)."""
         out: list[Mapping[str, Any]] = []
-        c = audit_log.c
         for given in p.rows:
             row = dict(given)
             covers = row.pop("covers")
             tenant, size = row["tenant"], row["tree_size"]
-            stored = p.read(select(c.hash).where(c.tenant == tenant, c.id == size))
+            stored = p.read(self._stored_hash, {"tenant": tenant, "size": size})
             if stored and stored[0][0] == covers:
                 out.append(row)
             else:

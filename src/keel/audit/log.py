@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.checkpointer import Checkpointer
-from keel.audit.merkle import Frontier, ProofError, leaf_hash
+from keel.audit.merkle import Frontier, ProofError, leaf_hashes
 from keel.audit.rechain import Link, Rechainer
 from keel.audit.record import (
     GENESIS_HASH,
@@ -91,6 +91,8 @@ class AuditOptions:
 
 # (kind, time, payload as canonical JSON): a record waiting to be chained.
 Event = tuple[AuditKind, float, str]
+# Perfect subtrees formed while the tree grew, for the proof cache: (level, first_leaf) -> hash.
+Nodes = dict[tuple[int, int], bytes]
 
 
 class _Head:
@@ -99,12 +101,14 @@ class _Head:
     ``digests`` are the record hashes appended since the frontier was last brought
     up to date: the checkpointer folds them in, so appends pay no Merkle hashing.
     ``frontier`` is None when the tree cannot be rebuilt (or nothing is signed).
+    ``nodes``: subtrees of 1,024 leaves and up formed since the last checkpoint, which
+    the next one hands to the proof cache (``keel.audit.tree_cache``).
     ``resync``: records were re-chained onto another process's, so the in-memory
     tree is void; until the head is rebuilt from the database (once every record of
     this process is stored), checkpoints are computed from the stored log.
     """
 
-    __slots__ = ("digests", "frontier", "hash", "id", "pending", "resync")
+    __slots__ = ("digests", "frontier", "hash", "id", "nodes", "pending", "resync")
 
     def __init__(self, id: int, hash: str, frontier: Frontier | None, pending: int) -> None:
         self.id = id
@@ -112,6 +116,7 @@ class _Head:
         self.frontier = frontier
         self.pending = pending
         self.digests: list[bytes] = []
+        self.nodes: Nodes = {}
         self.resync = False
 
 
@@ -255,6 +260,7 @@ class AuditLog:
             return _Head(0, GENESIS_HASH, Frontier() if signs else None, 0)
         if not signs:
             return _Head(last.id, last.hash, None, 0)
+        nodes: Nodes = {}
         stored = [s for s in reader.stored_checkpoints(engine, tenant) if s.checkpoint.tree_size]
         base: Frontier | None = None
         checkpointed = 0
@@ -270,13 +276,18 @@ class AuditLog:
             if base is None:
                 anchor = reader.purge_anchor(engine, tenant)
                 base = Frontier() if anchor is None else anchor.frontier.copy()
-            base.extend(reader.leaf_hashes(engine, tenant, after_id=base.size, until_id=last.id))
+            base.extend(
+                reader.leaf_hashes(engine, tenant, after_id=base.size, until_id=last.id),
+                formed=_collect(nodes),
+            )
         except ProofError as e:
             # Keep recording (the evidence must not stop), but sign no tree we cannot
             # compute: verify will name the damage.
             log.error("audit log of tenant %r is damaged (%s); checkpoints suspended", tenant, e)
-            base = None
-        return _Head(last.id, last.hash, base, last.id - checkpointed)
+            base, nodes = None, {}
+        head = _Head(last.id, last.hash, base, last.id - checkpointed)
+        head.nodes = nodes
+        return head
 
     # -- checkpoints ------------------------------------------------------------------
 
@@ -306,13 +317,17 @@ class AuditLog:
         signer = self.signer(create=False)
         return None if signer is None else signer.public_key
 
-    def snapshot(self, tenant: str, *, force: bool) -> tuple[int, bytes, list[str], str] | None:
-        """``(tree size, root, frontier, last hash)`` to checkpoint now, or ``None``.
+    def snapshot(
+        self, tenant: str, *, force: bool
+    ) -> tuple[int, bytes, list[str], str, Nodes] | None:
+        """``(tree size, root, frontier, last hash, nodes)`` to checkpoint now, or ``None``.
 
         ``None`` when not due (or the tree cannot be computed). Resets the tenant's
         pending count: the caller is about to sign this size. The checkpoint may be
         stored only if record ``tree size`` is stored with ``last hash`` (it may be
-        re-chained at commit). Called from the checkpointer thread only.
+        re-chained at commit). ``nodes`` are the perfect subtrees of 1,024 leaves and
+        up formed since the last snapshot, for the proof cache once the checkpoint is
+        stored. Called from the checkpointer thread only.
         """
         head = self._heads.get(tenant)
         if head is not None and head.resync:
@@ -333,18 +348,20 @@ class AuditLog:
                     return None
                 head.pending = 0
                 digests, head.digests = head.digests, []
+                nodes, head.nodes = head.nodes, {}
                 size, last_hash = head.id, head.hash
         if frontier is None:
             stored = self._load_head(tenant)
             if stored.frontier is None or stored.id == 0:
                 return None
             frontier, size, last_hash, digests = stored.frontier, stored.id, stored.hash, []
+            nodes = stored.nodes
         # Only the checkpointer thread folds, so the frontier needs no lock here.
-        frontier.extend([leaf_hash(d) for d in digests])
+        frontier.extend(leaf_hashes(digests), formed=_collect(nodes))
         if frontier.size != size:
             log.error("audit frontier of %r is at %d, not %d", tenant, frontier.size, size)
             return None
-        return size, frontier.root(), [n.hex() for n in frontier.nodes], last_hash
+        return size, frontier.root(), [n.hex() for n in frontier.nodes], last_hash, nodes
 
     def mark_resync(self, tenant: str) -> None:
         """Have the tenant's frontier rebuilt from the database before its next checkpoint."""
@@ -353,6 +370,7 @@ class AuditLog:
             if head is not None:
                 head.resync = True
                 head.frontier = None
+                head.nodes = {}
 
     def _rebased(self, tenant: str, link: Link) -> bool:
         """After a commit that re-chained ``tenant``'s records: move the head onto the
@@ -368,6 +386,7 @@ class AuditLog:
                 head.resync = True
                 head.frontier = None
                 head.digests = []
+                head.nodes = {}
             if head.hash != old_hash:
                 return False  # more records queued after it; they follow the link
             head.id, head.hash = new_id, new_hash
@@ -392,6 +411,7 @@ class AuditLog:
             fresh = self._load_head(tenant)
             head.id, head.hash, head.frontier = fresh.id, fresh.hash, fresh.frontier
             head.pending, head.digests, head.resync = fresh.pending, [], False
+            head.nodes = fresh.nodes
 
     def due_tenants(self, *, every: bool) -> list[str]:
         """Tenants with records not yet checkpointed (``every``: at least N of them)."""
@@ -424,3 +444,10 @@ class AuditLog:
         with _LOGS_LOCK:
             if _LOGS.get(self.store) is self:
                 del _LOGS[self.store]
+
+
+def _collect(nodes: Nodes) -> Callable[[int, int, bytes], None]:
+    def formed(level: int, first_leaf: int, node: bytes) -> None:
+        nodes[(level, first_leaf)] = node
+
+    return formed

@@ -32,6 +32,17 @@ _LEAF = _sha256(b"\x00")
 _NODE = _sha256(b"\x01")
 
 
+# Perfect subtrees of 2**CACHED_LEVEL leaves and up are worth keeping between proofs
+# (keel.audit.tree_cache): a proof then reads O(log n) of them plus at most two
+# blocks of 1,024 leaves, where it would otherwise hash every leaf of the tree.
+CACHED_LEVEL = 10
+
+LeafReader = Callable[[int, int], Sequence[bytes]]
+NodeLookup = Callable[[int, int], bytes | None]
+# Told of a perfect subtree as it is formed: (level, first_leaf, hash).
+NodeSink = Callable[[int, int, bytes], None]
+
+
 class ProofError(UserError):
     """A proof or checkpoint that is malformed or does not verify."""
 
@@ -68,6 +79,20 @@ def perfect_root(leaves: Sequence[bytes]) -> bytes:
     level = list(leaves)
     while len(level) > 1:
         level = _parents(level)
+    return level[0]
+
+
+def _perfect_root_formed(leaves: Sequence[bytes], first: int, formed: NodeSink) -> bytes:
+    """``perfect_root`` of leaves ``[first, first + len(leaves))``, reporting each subtree
+    of ``2**CACHED_LEVEL`` leaves and up to ``formed`` (see ``Frontier.extend``)."""
+    level = list(leaves)
+    height = 0
+    while len(level) > 1:
+        level = _parents(level)
+        height += 1
+        if height >= CACHED_LEVEL:
+            for j, node in enumerate(level):
+                formed(height, first + (j << height), node)
     return level[0]
 
 
@@ -120,8 +145,13 @@ class Frontier:
         nodes.append(node)
         self.size += 1
 
-    def extend(self, leaves: Sequence[bytes]) -> None:
-        """Add many leaf hashes: whole aligned blocks are hashed level by level."""
+    def extend(self, leaves: Sequence[bytes], *, formed: NodeSink | None = None) -> None:
+        """Add many leaf hashes: whole aligned blocks are hashed level by level.
+
+        ``formed(level, first_leaf, hash)``, if given, is called for every aligned
+        perfect subtree of ``2**CACHED_LEVEL`` leaves and up that the new leaves
+        complete: the nodes ``keel.audit.tree_cache`` keeps, at no extra hashing.
+        """
         nodes = self._nodes
         i, n = 0, len(leaves)
         while i < n:
@@ -130,13 +160,23 @@ class Frontier:
             block = size & -size if size else 1 << (n - i).bit_length()
             while block > n - i:
                 block >>= 1
-            node = leaves[i] if block == 1 else perfect_root(leaves[i : i + block])
+            level = block.bit_length() - 1
+            if block == 1:
+                node = leaves[i]
+            elif formed is None or level < CACHED_LEVEL:
+                node = perfect_root(leaves[i : i + block])
+            else:
+                node = _perfect_root_formed(leaves[i : i + block], size, formed)
             count = size // block
+            end = size + block
             while count & 1:
                 node = node_hash(nodes.pop(), node)
                 count >>= 1
+                level += 1
+                if formed is not None and level >= CACHED_LEVEL:
+                    formed(level, end - (1 << level), node)
             nodes.append(node)
-            self.size += block
+            self.size = end
             i += block
 
     def root(self) -> bytes:
@@ -153,15 +193,8 @@ class Frontier:
         return Frontier(self.size, self._nodes)
 
 
-# Perfect subtrees of 2**CACHED_LEVEL leaves and up are worth keeping between proofs
-# (keel.audit.tree_cache): a proof then reads O(log n) of them plus at most two
-# blocks of 1,024 leaves, where it would otherwise hash every leaf of the tree.
-CACHED_LEVEL = 10
 # The most leaves read at once when a subtree has to be computed from its leaves.
 READ_CHUNK = 1 << 14
-
-LeafReader = Callable[[int, int], Sequence[bytes]]
-NodeLookup = Callable[[int, int], bytes | None]
 
 
 class TreeView:

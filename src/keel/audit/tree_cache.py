@@ -7,10 +7,16 @@ leaves and up that earlier proofs computed. A complete subtree's hash never
 changes (records are append-only), so a later proof reads O(log n) of them plus at
 most two blocks of 1,024 leaves.
 
-The cache is not evidence. Nodes are kept only from trees whose proof verified
-against a signed checkpoint, but anyone with write access to the database can edit
-them: every proof built from the cache is checked against the signed root before
-it is returned, and when that fails the proof is built again from the records
+The cache is filled as checkpoints are signed: folding a checkpoint's new records
+into the tree forms these subtrees anyway, and once the checkpoint is stored they
+are written with the next group commit (``keel.audit.checkpointer``), so a first
+proof on a log with a recent checkpoint is as fast as a later one. Proofs fill in
+what is missing (records appended before this existed, or by another process).
+
+The cache is not evidence. Nodes are kept only from trees that were signed, or
+whose proof verified against a signed checkpoint, but anyone with write access to
+the database can edit them: every proof built from the cache is checked against
+the signed root before it is returned, and when that fails the proof is built again from the records
 alone and the cached nodes it used are dropped. ``keel audit verify`` never reads
 the cache. Writing it is best effort: a read-only database just has no cache.
 """
@@ -56,27 +62,35 @@ def keep(engine: Engine, tenant: str, nodes: Mapping[Key, bytes]) -> None:
     Only nodes of a tree whose proof verified against a signed root are kept, so
     they replace whatever (possibly edited) row was there.
     """
-    if not nodes:
-        return
-    rows = [
-        {"tenant": tenant, "level": level, "first_leaf": first, "hash": h.hex()}
-        for (level, first), h in nodes.items()
-    ]
-    keys = [audit_tree_nodes.c.tenant, audit_tree_nodes.c.level, audit_tree_nodes.c.first_leaf]
-    stmt: Executable
-    if engine.dialect.name == "sqlite":
-        ins = sqlite.insert(audit_tree_nodes)
-        stmt = ins.on_conflict_do_update(index_elements=keys, set_={"hash": ins.excluded.hash})
-    elif engine.dialect.name == "postgresql":
-        pg = postgresql.insert(audit_tree_nodes)
-        stmt = pg.on_conflict_do_update(index_elements=keys, set_={"hash": pg.excluded.hash})
-    else:
+    stmt = upsert(engine.dialect.name)
+    if not nodes or stmt is None:
         return
     try:
         with engine.begin() as conn:
-            conn.execute(stmt, rows)
+            conn.execute(stmt, node_rows(tenant, nodes))
     except SQLAlchemyError as e:
         log.warning("audit tree cache of %r not written: %s", tenant, e)
+
+
+def upsert(dialect: str) -> Executable | None:
+    """The statement that stores node rows, replacing what is stored under the same
+    keys (``None`` on a database without ``ON CONFLICT``)."""
+    keys = [audit_tree_nodes.c.tenant, audit_tree_nodes.c.level, audit_tree_nodes.c.first_leaf]
+    if dialect == "sqlite":
+        ins = sqlite.insert(audit_tree_nodes)
+        return ins.on_conflict_do_update(index_elements=keys, set_={"hash": ins.excluded.hash})
+    if dialect == "postgresql":
+        pg = postgresql.insert(audit_tree_nodes)
+        return pg.on_conflict_do_update(index_elements=keys, set_={"hash": pg.excluded.hash})
+    return None
+
+
+def node_rows(tenant: str, nodes: Mapping[Key, bytes]) -> list[dict[str, Any]]:
+    """``upsert``'s parameters for ``nodes``."""
+    return [
+        {"tenant": tenant, "level": level, "first_leaf": first, "hash": h.hex()}
+        for (level, first), h in nodes.items()
+    ]
 
 
 def forget(engine: Engine, tenant: str, keys: Collection[Key]) -> None:
