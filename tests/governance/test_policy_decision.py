@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -170,3 +171,16 @@ def test_a_memo_key_tells_documents_apart_exactly_as_their_projections_do() -> N
         p.memo_key("tool", {"tool": {"name": float("inf")}})
     with pytest.raises(TypeError):
         p.memo_key("tool", {"tool": {"name": object()}})
+
+
+def test_a_memo_key_reads_any_mapping_like_a_dict() -> None:
+    # The key's fast path is for plain dicts; other mappings take the general one.
+    p = InputProjection.of_sources(["x if input.tool.name", "y if input.principal.roles"])
+    plain = {"tool": {"name": "a", "risk": "read"}, "principal": {"roles": ["r"]}}
+    proxied = MappingProxyType(
+        {"tool": MappingProxyType({"name": "a"}), "principal": {"roles": ["r"]}}
+    )
+    assert p.memo_key("tool", proxied) == p.memo_key("tool", plain)
+    assert p.memo_key("tool", MappingProxyType({})) == p.memo_key("tool", {})
+    assert p.memo_key("tool", {"tool": MappingProxyType({})}) == p.memo_key("tool", {"tool": {}})
+    assert p.memo_key("tool", proxied) != p.memo_key("tool", {"tool": {"name": "b"}})

@@ -354,6 +354,8 @@ def _operator_profiles(policy: PiiPolicy, types: frozenset[str]) -> dict[str, in
 
 
 def _enforce(decision: PolicyDecision) -> None:
+    if decision.result == "allow":
+        return
     reasons = "; ".join(decision.reasons) or "no reason given"
     details = {"decision": decision.to_dict()}
     if decision.result == "deny":

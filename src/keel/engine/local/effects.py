@@ -276,7 +276,9 @@ class JournaledEffects(DirectEffects):
         if gov is not None:
             # The journal holds what the model may see: PII masked per the spec
             # ("journal" destination; tokens by default, so a replay reads the same).
-            result = dataclasses.replace(result, content=gov.mask(result.content, "journal"))
+            masked = gov.mask(result.content, "journal")
+            if masked != result.content:
+                result = dataclasses.replace(result, content=masked)
         payload = json_text({"call": call_json, "result": result.to_dict()})
         finished_at = self._clock()
         if rec is None and tool.info.idempotent:

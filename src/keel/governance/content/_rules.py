@@ -121,6 +121,10 @@ class ContentVerdict:
         }
 
 
+_ALLOW = ContentVerdict("allow")
+_STAGES: tuple[Stage, ...] = ("input", "output")
+
+
 def _keyword_regex(keyword: str) -> str:
     words = [re.escape(w) for w in keyword.split()]
     body = r"\s+".join(words)
@@ -154,6 +158,15 @@ class ContentRules:
             compiled.append(_Compiled(name, rule, re.compile("|".join(parts), re.IGNORECASE)))
         self.rules: dict[str, ContentRule] = dict(rules)
         self._compiled = tuple(compiled)
+        # Each stage's rules and their actions, resolved once: checked on every run.
+        self._by_stage: dict[str, tuple[tuple[str, ContentAction, re.Pattern[str]], ...]] = {
+            stage: tuple(
+                (c.category, action, c.regex)
+                for c in compiled
+                if (action := c.rule.action_at(stage)) is not None
+            )
+            for stage in _STAGES
+        }
 
     @classmethod
     def from_mapping(
@@ -191,15 +204,14 @@ class ContentRules:
         """Every rule that applies at ``stage``, run over ``text``."""
         matches: list[ContentMatch] = []
         outcome: ContentOutcome = "allow"
-        for c in self._compiled:
-            action = c.rule.action_at(stage)
-            if action is None:
-                continue
-            for m in c.regex.finditer(text):
+        for category, action, regex in self._by_stage.get(stage, ()):
+            for m in regex.finditer(text):
                 if m.end() == m.start():
                     continue
-                matches.append(ContentMatch(c.category, action, m.span(), m.group()))
+                matches.append(ContentMatch(category, action, m.span(), m.group()))
                 if _SEVERITY[action] > _SEVERITY[outcome]:
                     outcome = action
+        if not matches:
+            return _ALLOW
         matches.sort(key=lambda m: (m.span, m.category))
         return ContentVerdict(outcome, tuple(matches))

@@ -114,19 +114,19 @@ class EmbeddedPolicyEngine:
 
     def decide(self, point: DecisionPoint, input: Mapping[str, Any]) -> PolicyDecision:
         """The decision at ``point`` for ``input``; never raises for a policy problem."""
-        if point not in DECISION_POINTS:
+        rule = self._rules.get(point)
+        if rule is None:
             return self._deny(point, f"unknown decision point {point!r}")
         if self._compiled is None:
             reason = "; ".join(str(p) for p in self._problems)
             return self._deny(point, f"policy bundle unavailable: {reason}")
-        rule = decision_rule(point, self.package)
-        started = time.perf_counter()
         try:
             key = self._projection.memo_key(point, input) if self._memoize else None
         except (TypeError, ValueError, RecursionError) as e:
             return self._deny(point, f"policy input is not a JSON document: {e}")
         if key is not None and (hit := self._memo.get(key)) is not None:
             return hit
+        started = time.perf_counter()
         projected = self._projection.project(input)
         try:
             value = self._compiled.query(rule.replace(".", "/"), projected)
@@ -160,6 +160,7 @@ class EmbeddedPolicyEngine:
             return e
 
     def _install(self, loaded: PolicyBundle | PolicyBundleError) -> None:
+        self._rules: dict[str, str] = {p: decision_rule(p, self.package) for p in DECISION_POINTS}
         self._memo = DecisionMemo[PolicyDecision](self._memo_size)
         self._compiled: CompiledRego | None = None
         self._projection = InputProjection(paths=((),), pure=False)

@@ -33,6 +33,7 @@ from typing import Any, Generic, TypeVar
 from keel.governance.policy._bundle import canonical_json
 
 _T = TypeVar("_T")
+_ABSENT: Any = object()
 
 # `input` as a root reference: not part of a longer name or ref (data.keel.input).
 _INPUT_REF = re.compile(r"(?<![\w.])input\b((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
@@ -86,16 +87,19 @@ class InputProjection:
         """
         if self.whole:
             return (point, canonical_json(document))
-        parts: list[list[Any]] = []
+        # On every decision of every governed run: one lookup per step, and the ABC
+        # check only for a mapping that is not a plain dict. A tuple encodes as a list.
+        parts: list[tuple[Any, ...]] = []
         for path in self.paths:
             node: Any = document
             for part in path:
-                if not isinstance(node, Mapping) or part not in node:
-                    parts.append([])
+                if type(node) is not dict and not isinstance(node, Mapping):
+                    node = _ABSENT
                     break
-                node = node[part]
-            else:
-                parts.append([node])
+                node = node.get(part, _ABSENT)
+                if node is _ABSENT:
+                    break
+            parts.append(() if node is _ABSENT else (node,))
         return (point, canonical_json(parts))
 
     def project(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
