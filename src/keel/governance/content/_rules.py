@@ -14,7 +14,9 @@ A spec carries them as a mapping from category name to rule::
 Keywords match case-insensitively on word boundaries (``"acme corp"`` matches
 "ACME  Corp." but not "acmecorporation"; inner spaces match any whitespace).
 Patterns are regular expressions compiled case-insensitively; word boundaries are
-the author's to write. ``check(text, stage=...)`` returns every match and the most
+the author's to write. A rule's regex runs only on text that contains one of the
+literals every match needs (derived from the patterns, see ``_literals``); non-ASCII
+text runs every regex. ``check(text, stage=...)`` returns every match and the most
 severe action among them: ``block`` > ``escalate`` > ``flag`` > ``allow``.
 """
 
@@ -28,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from keel.errors import UserError
+from keel.governance.content._literals import LiteralPrefilter
 
 Stage = Literal["input", "output"]
 ContentAction = Literal["block", "escalate", "flag"]
@@ -139,12 +142,18 @@ class _Compiled:
     category: str
     rule: ContentRule
     regex: re.Pattern[str]
+    prefilter: LiteralPrefilter | None
+
+
+_StageRule = tuple[str, ContentAction, re.Pattern[str], LiteralPrefilter | None]
 
 
 class ContentRules:
     """A compiled set of content rules. Build with ``from_mapping`` or ``default``."""
 
-    def __init__(self, rules: Mapping[str, ContentRule]) -> None:
+    def __init__(self, rules: Mapping[str, ContentRule], *, prefilter: bool = True) -> None:
+        """Compile ``rules``; ``prefilter=False`` runs every regex on every text (the
+        reference the prefilter is tested against)."""
         compiled: list[_Compiled] = []
         for name, rule in rules.items():
             if not _NAME.match(name):
@@ -155,13 +164,15 @@ class ContentRules:
             if not rule.enabled:
                 continue
             parts = [_keyword_regex(k) for k in rule.keywords] + [f"(?:{p})" for p in rule.patterns]
-            compiled.append(_Compiled(name, rule, re.compile("|".join(parts), re.IGNORECASE)))
+            regex = re.compile("|".join(parts), re.IGNORECASE)
+            literals = LiteralPrefilter.for_patterns(parts, re.IGNORECASE) if prefilter else None
+            compiled.append(_Compiled(name, rule, regex, literals))
         self.rules: dict[str, ContentRule] = dict(rules)
         self._compiled = tuple(compiled)
         # Each stage's rules and their actions, resolved once: checked on every run.
-        self._by_stage: dict[str, tuple[tuple[str, ContentAction, re.Pattern[str]], ...]] = {
+        self._by_stage: dict[str, tuple[_StageRule, ...]] = {
             stage: tuple(
-                (c.category, action, c.regex)
+                (c.category, action, c.regex, c.prefilter)
                 for c in compiled
                 if (action := c.rule.action_at(stage)) is not None
             )
@@ -204,7 +215,11 @@ class ContentRules:
         """Every rule that applies at ``stage``, run over ``text``."""
         matches: list[ContentMatch] = []
         outcome: ContentOutcome = "allow"
-        for category, action, regex in self._by_stage.get(stage, ()):
+        # Lower-casing is sound for ASCII text only (see _literals); None: run them all.
+        lowered = text.lower() if text.isascii() else None
+        for category, action, regex, literals in self._by_stage.get(stage, ()):
+            if literals is not None and lowered is not None and not literals.admits(lowered):
+                continue
             for m in regex.finditer(text):
                 if m.end() == m.start():
                     continue
