@@ -9,7 +9,8 @@ cases appended later, the ``contrast`` cases appended after them (benign traffic
 that quotes or names an attack, and attacks in the same clothes), and the ``paired``
 cases appended last (look-alikes and attacks written in pairs, without looking at the
 scorer, to check that it generalises beyond the cases it was tuned on); then a reliability
-table (how often a message in each score band is an attack) and the time per message.
+table (how often a message in each score band is an attack) and the time per message,
+with the scorer's literal gates on and off (identical verdicts; see ``_prefilter``).
 
 Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
 
@@ -22,8 +23,11 @@ import argparse
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from keel.governance.injection import DEFAULT_THRESHOLD, score
+from keel.governance.injection import DEFAULT_THRESHOLD, _scorer, score
+from keel.governance.injection._catalogue import Catalogue
 from keel.governance.injection.corpus import Example, Split, examples
 
 GOAL_DETECTION = 0.90
@@ -105,25 +109,59 @@ def reliability(split: Split) -> None:
         print(f"  [{lo:.1f}, {hi:.1f}{']' if hi == 1.0 else ')'}  {share}  of {total}")
 
 
+# A realistic support message with no attack in it (343 characters): the common case.
+SUPPORT_MESSAGE = (
+    "Hi team, I ordered the blue standing desk (order 48213) two weeks ago and the tracking "
+    "page still says label created. Could you check with the carrier and let me know when it "
+    "will arrive? If it is lost, please send a replacement or refund my card. I also need an "
+    "invoice with our company VAT number for the accounting department. Thanks, Maria"
+)
+
+
+@contextmanager
+def _literal_gates(on: bool) -> Iterator[None]:
+    """Score with the catalogue's literal gates on or off (same verdicts, see _prefilter)."""
+    gated = _scorer.CATALOGUE
+    if not on:
+        _scorer.CATALOGUE = Catalogue(gated.patterns, prefilter=False)
+    try:
+        yield
+    finally:
+        _scorer.CATALOGUE = gated
+
+
 def timing(repeat: int) -> None:
+    """Time per message with the literal gates on and off, interleaved in one process."""
     corpus = examples()
-    per_message: list[float] = []
-    for e in corpus:
-        best = float("inf")
-        for _ in range(repeat):
-            t = time.perf_counter()
-            score(e.text, source=e.source)
-            best = min(best, time.perf_counter() - t)
-        per_message.append(best * 1e6)
     chars = sum(len(e.text) for e in corpus)
-    per_message.sort()
-    p99 = per_message[int(len(per_message) * 0.99) - 1]
-    print(
-        f"\ntime per message over {len(corpus)} messages (best of {repeat}): "
-        f"mean {statistics.fmean(per_message):.1f} us, "
-        f"median {statistics.median(per_message):.1f} us, "
-        f"p99 {p99:.1f} us; {sum(per_message) / chars * 1000:.1f} us per 1,000 characters"
-    )
+    best: dict[bool, list[float]] = {on: [float("inf")] * len(corpus) for on in (True, False)}
+    support: dict[bool, float] = {True: float("inf"), False: float("inf")}
+    for on in (True, False):  # warm-up: gates are derived on first use
+        with _literal_gates(on):
+            for e in corpus:
+                score(e.text, source=e.source)
+    for r in range(repeat):
+        for on in (True, False) if r % 2 == 0 else (False, True):
+            with _literal_gates(on):
+                for i, e in enumerate(corpus):
+                    t = time.perf_counter()
+                    score(e.text, source=e.source)
+                    best[on][i] = min(best[on][i], time.perf_counter() - t)
+                for _ in range(20):
+                    t = time.perf_counter()
+                    score(SUPPORT_MESSAGE, source="user")
+                    support[on] = min(support[on], time.perf_counter() - t)
+    print(f"\ntime per message over {len(corpus)} messages (best of {repeat}, interleaved):")
+    for on in (True, False):
+        per_message = sorted(x * 1e6 for x in best[on])
+        p99 = per_message[int(len(per_message) * 0.99) - 1]
+        print(
+            f"  literal gates {'on ' if on else 'off'}: "
+            f"mean {statistics.fmean(per_message):.1f} us, "
+            f"median {statistics.median(per_message):.1f} us, p99 {p99:.1f} us; "
+            f"{sum(per_message) / chars * 1000:.1f} us per 1,000 characters; "
+            f"{len(SUPPORT_MESSAGE)}-char support message {support[on] * 1e6:.1f} us"
+        )
 
 
 def misses(split: Split, threshold: float) -> None:

@@ -10,14 +10,23 @@ trigger word.
 ``unless`` is context that cancels a match when it occurs near it (the sentence
 around it): "developer mode" near "Android" is a phone setting, "system prompt" near
 "Windows boots" is a command line.
+
+On a short ASCII reading (the usual message, searched whole) the catalogue then runs
+only what the reading can need: no regex
+when the pattern's necessary literals are absent, and of an alternation only the
+branches whose literals are present (see ``_prefilter``). Scores are the same with and
+without that gate; a gate is derived the first time its pattern is a candidate, which
+keeps ``import keel`` fast.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from keel.governance.injection._prefilter import LiteralIndex, PatternGate
 from keel.governance.injection._verdict import Category, Source
 
 WORD = re.compile(r"[a-z]+")
@@ -55,10 +64,20 @@ class Pattern:
         return self.weights[_SOURCE_INDEX[source]]
 
     def matches(
-        self, reading: str, lo: int = 0, hi: int | None = None
+        self,
+        reading: str,
+        lo: int = 0,
+        hi: int | None = None,
+        *,
+        regex: re.Pattern[str] | None = None,
     ) -> Iterator[tuple[int, int]]:
-        """Matches starting in ``reading[lo:hi]``; look-behinds and ``^`` see the whole text."""
-        for m in self.regex.finditer(reading, lo, len(reading) if hi is None else hi):
+        """Matches starting in ``reading[lo:hi]``; look-behinds and ``^`` see the whole text.
+
+        ``regex`` replaces ``self.regex`` with one that matches the same in ``reading``
+        (a subset of its branches, see ``_prefilter``).
+        """
+        regex = self.regex if regex is None else regex
+        for m in regex.finditer(reading, lo, len(reading) if hi is None else hi):
             if self.unless is not None:
                 window = reading[max(0, m.start() - self.context) : m.end() + self.context]
                 if self.unless.search(window):
@@ -108,10 +127,18 @@ def words_of(reading: str) -> set[str]:
 
 
 class Catalogue:
-    """Patterns indexed by trigger word."""
+    """Patterns indexed by trigger word.
 
-    def __init__(self, patterns: Iterable[Pattern]) -> None:
+    ``prefilter=False`` runs every candidate's regex; it exists so that tests can show
+    the literal prefilter changes no result.
+    """
+
+    def __init__(self, patterns: Iterable[Pattern], *, prefilter: bool = True) -> None:
         self.patterns = tuple(patterns)
+        self.prefilter = prefilter
+        self._gates: list[PatternGate | None] = [None] * len(self.patterns)
+        self._literals = LiteralIndex()
+        self._lock = threading.Lock()
         names = [p.name for p in self.patterns]
         if len(names) != len(set(names)):
             raise ValueError("pattern names must be unique")
@@ -124,10 +151,45 @@ class Catalogue:
 
     def candidates(self, words: set[str]) -> list[Pattern]:
         """Patterns whose trigger words occur in ``words``, in catalogue order."""
+        return [self.patterns[i] for i in self._hits(words)]
+
+    def _hits(self, words: set[str]) -> list[int]:
         hit: set[int] = set()
         for w in words & self.trigger_words:
             hit.update(self._index[w])
-        return [self.patterns[i] for i in sorted(hit)]
+        return sorted(hit)
+
+    def _runs(
+        self, words: set[str] | None, reading: str
+    ) -> list[tuple[Pattern, re.Pattern[str] | None]]:
+        """Candidates with the regex to run on ``reading`` (``None``: the pattern's own),
+        without those that cannot match it (see the module docstring). ``words`` are the
+        reading's words; ``None``: find them."""
+        all_words = words_of(reading) if words is None else words
+        if not self.prefilter or not reading.isascii():
+            return [(self.patterns[i], None) for i in self._hits(all_words)]
+        hits = self._hits(all_words)
+        lowered = reading.lower()
+        # The index needs every [a-z]+ run of the lowered text: the caller's words are
+        # those of ``reading``, the same runs when the reading is lower case already.
+        words_of_lowered = all_words if lowered == reading else None
+        # Gates are derived before the reading is looked up (deriving adds literal sets),
+        # and no other thread may add any in between: the reading would lack their bits.
+        with self._lock:
+            gates = [self._gate(i) for i in hits]
+            text = self._literals.reading(lowered, words_of_lowered)
+        out: list[tuple[Pattern, re.Pattern[str] | None]] = []
+        for i, gate in zip(hits, gates, strict=True):
+            regex = gate.regex_for(text)
+            if regex is not None:
+                out.append((self.patterns[i], regex))
+        return out
+
+    def _gate(self, i: int) -> PatternGate:
+        gate = self._gates[i]
+        if gate is None:
+            gate = self._gates[i] = PatternGate.derive(self.patterns[i].regex, self._literals)
+        return gate
 
     def scan(
         self, reading: str, words: set[str] | None = None
@@ -139,8 +201,8 @@ class Catalogue:
         length times the number of patterns.
         """
         if len(reading) <= _WHOLE_TEXT:
-            for p in self.candidates(words_of(reading) if words is None else words):
-                for start, end in p.matches(reading):
+            for p, regex in self._runs(words, reading):
+                for start, end in p.matches(reading, regex=regex):
                     yield p, start, end
             return
         positions: dict[str, list[int]] = {}
