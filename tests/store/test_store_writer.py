@@ -338,3 +338,19 @@ def test_the_wal_is_checkpointed_by_the_writer_thread(
     assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == (
         writer_module.AUTOCHECKPOINT_PAGES
     )
+
+
+async def test_waited_writes_of_one_turn_of_the_loop_share_one_commit(store: Store) -> None:
+    # Runs that end in the same turn of the event loop commit in one transaction, on the
+    # loop, once its ready callbacks have run; committed at once, each was a transaction
+    # of its own (issue 6: one commit per API run at any load).
+    writer, stmt = store.writer, insert(runs)
+    await writer.flush()
+    before = writer.commits
+    waited = [writer.submit(stmt, run_row(f"r{i:02}"), wait=True) for i in range(20)]
+    assert not any(fut is None or fut.done() for fut in waited)
+
+    await asyncio.gather(*[fut for fut in waited if fut is not None])
+
+    assert writer.commits == before + 1
+    assert len(ids(store)) == 20

@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keel import host
 from keel.agent import Agent
-from keel.api.auth import WWW_AUTHENTICATE, Authenticator
+from keel.api.auth import Authenticator
 from keel.api.context import BodyTooLarge, RequestContextMiddleware, current
-from keel.api.envelope import STATUS, envelope
+from keel.api.error_responses import error_response, keel_error_response
 from keel.api.jwt import JwtVerifier
 from keel.api.keys import ApiKeys
 from keel.api.ratelimit import RateLimiter
@@ -41,10 +41,11 @@ from keel.api.routes import (
     runs,
     sessions,
 )
+from keel.api.run_creation import RunCreation
 from keel.api.service import ApiService
 from keel.audit.log import AuditLog
 from keel.config import Settings
-from keel.errors import ErrorCode, KeelError, NotFound, RateLimited
+from keel.errors import KeelError, NotFound
 from keel.hitl import Approvals
 from keel.kpi.drift import DriftMonitor, DriftSettings
 from keel.store import RunRecord
@@ -155,6 +156,8 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.keel = svc
+    # Inside the request context (added first: each one added wraps the ones before).
+    app.add_middleware(RunCreation, svc=svc)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=svc.settings.api_max_request_bytes)
     if svc.settings.api_cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -269,24 +272,10 @@ def eval_scheduler(svc: ApiService, **timing: Any) -> EvalScheduler | None:
     return EvalScheduler(CronSchedule.parse(svc.settings.eval_schedule), job, **timing)
 
 
-def error_response(
-    code: ErrorCode, message: str, details: dict[str, Any] | None = None, **headers: str
-) -> JSONResponse:
-    body = envelope(code, message, current().trace_id, details)
-    return JSONResponse(body, status_code=STATUS[code], headers=headers or None)
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     async def keel_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, KeelError)
-        headers: dict[str, str] = {}
-        if isinstance(exc, RateLimited):
-            headers["retry-after"] = str(max(1, round(exc.retry_after_s + 0.5)))
-        if exc.code == "UNAUTHENTICATED":
-            headers["www-authenticate"] = WWW_AUTHENTICATE
-        if exc.code == "INTERNAL":
-            log.error("internal error (trace %s): %s", current().trace_id, exc.message)
-        return error_response(exc.code, exc.message, exc.details, **headers)
+        return keel_error_response(exc)
 
     async def invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

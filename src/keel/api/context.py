@@ -45,7 +45,9 @@ def current() -> RequestContext:
 
 
 def _new_context(headers: dict[bytes, bytes]) -> RequestContext:
-    request_id = secrets.token_hex(8)
+    # One read of the system's random source for all three ids (a system call each).
+    random = secrets.token_hex(32)
+    request_id, span_id, new_trace_id = random[:16], random[16:32], random[32:]
     parent = headers.get(b"traceparent", b"").decode("latin-1").strip().lower()
     m = _TRACEPARENT.match(parent)
     if m is not None and m.group(1) != "0" * 32 and m.group(2) != "0" * 16:
@@ -53,11 +55,10 @@ def _new_context(headers: dict[bytes, bytes]) -> RequestContext:
     given = headers.get(b"x-trace-id", b"").decode("latin-1").strip()
     if given and _TRACE_ID.match(given):
         if _HEX32.match(given.lower()) and given.lower() != "0" * 32:
-            made = f"00-{given.lower()}-{secrets.token_hex(8)}-01"
+            made = f"00-{given.lower()}-{span_id}-01"
             return RequestContext(given.lower(), request_id, made)
         return RequestContext(given, request_id, None)
-    trace_id = secrets.token_hex(16)
-    return RequestContext(trace_id, request_id, f"00-{trace_id}-{secrets.token_hex(8)}-01")
+    return RequestContext(new_trace_id, request_id, f"00-{new_trace_id}-{span_id}-01")
 
 
 class BodyTooLarge(Exception):

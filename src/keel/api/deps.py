@@ -37,9 +37,16 @@ async def caller(request: Request) -> Principal:
     Reads the two credential headers itself rather than through FastAPI header
     parameters: this runs on every request, and parameter resolution is most of
     FastAPI's per-request cost."""
-    svc: ApiService = request.app.state.keel
     headers = request.headers
-    principal = svc.auth.authenticate(headers.get("authorization"), headers.get("x-api-key"))
+    return authenticated(
+        request.app.state.keel, headers.get("authorization"), headers.get("x-api-key")
+    )
+
+
+def authenticated(svc: ApiService, authorization: str | None, x_api_key: str | None) -> Principal:
+    """The principal of a request's credential headers, within its rate limit
+    (``caller``; ``keel.api.run_creation`` calls it without FastAPI)."""
+    principal = svc.auth.authenticate(authorization, x_api_key)
     wait = svc.limiter.check(principal.id)
     if wait is not None:
         raise RateLimited(
@@ -65,7 +72,9 @@ def role(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
 
 # Who may do what (docs/api.md, "Roles"): admin passes every check.
 Reader = Annotated[Principal, Depends(role("operator", "approver", "client", "viewer"))]
-Runner = Annotated[Principal, Depends(role("operator", "client"))]
+# Who may start runs (also checked by keel.api.run_creation, which bypasses Depends).
+RUNNER_ROLES: tuple[Role, ...] = ("operator", "client")
+Runner = Annotated[Principal, Depends(role(*RUNNER_ROLES))]
 Operator = Annotated[Principal, Depends(role("operator"))]
 Approver = Annotated[Principal, Depends(role("approver"))]
 ApprovalReader = Annotated[Principal, Depends(role("approver", "operator", "viewer"))]

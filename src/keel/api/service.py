@@ -117,6 +117,7 @@ class ApiService:
             tenant=req.principal.tenant,
             principal=req.principal,
             run_id=run_id,
+            minted=req.run_id is None,  # start() made it with new_run_id()
             history=req.history,
             traceparent=req.traceparent,
         )

@@ -123,7 +123,9 @@ class GroupWriter:
     thread, which drains what nobody waits for, and a caller that waits for its write
     and finds the connection free — it commits everything pending itself, on its own
     thread, which spares the two thread hand-offs a waited write would otherwise cost
-    (the largest part of a durable run's latency). A batch is taken from the queue
+    (the largest part of a durable run's latency). It does so once its event loop has
+    run the callbacks that were ready (``_commit_soon``), so the writes waited for in
+    one turn of the loop share one commit. A batch is taken from the queue
     only while holding the connection, so batches commit in the order they were taken.
     """
 
@@ -157,6 +159,8 @@ class GroupWriter:
         self._taken = 0
         # The event loop whose timer will hand pending writes over (see ``_due``).
         self._timer_loop: asyncio.AbstractEventLoop | None = None
+        # The event loop that will commit pending writes inline (see ``_commit_soon``).
+        self._inline_loop: asyncio.AbstractEventLoop | None = None
         # WAL checkpoints by the writer thread (SQLite files only).
         self._checkpoints = self._qmark and engine.url.database not in (None, "", ":memory:")
         self._unchecked = 0
@@ -178,8 +182,7 @@ class GroupWriter:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         self._enqueue(_Write(statement, params, fut, loop))
-        if not self._commit_inline():
-            self._hurry()
+        self._commit_soon(loop)
         return fut
 
     def submit_amendable(self, statement: Executable, params: Mapping[str, Any]) -> QueuedWrite:
@@ -212,8 +215,7 @@ class GroupWriter:
                 return None
             fut: asyncio.Future[None] = loop.create_future()
             write.params, write.future, write.loop = params, fut, loop
-        if not self._commit_inline():
-            self._hurry()
+        self._commit_soon(loop)
         return fut
 
     def submit_many(self, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -244,8 +246,7 @@ class GroupWriter:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         self._enqueue(_Write(_NOOP, {}, fut, loop))
-        if not self._commit_inline():
-            self._hurry()
+        self._commit_soon(loop)
         await fut
 
     def close(self) -> None:
@@ -319,6 +320,30 @@ class GroupWriter:
                 self._cond.notify()
             else:
                 self._announce()
+
+    def _commit_soon(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Have ``loop`` commit what is pending once it has run the callbacks that are
+        ready now (on its own thread, ``_commit_inline``).
+
+        The runs that end in one turn of the loop then share one transaction: committed
+        at once, each paid a transaction of its own on the loop (``BEGIN``, the WAL
+        frames of every page it touched, ``COMMIT``), one per run even under load. The
+        waiter loses nothing: its loop was busy with those callbacks anyway.
+        """
+        with self._cond:
+            if self._inline_loop is loop:
+                return  # a commit is due on this loop already; it takes this write too
+            self._inline_loop = loop
+        loop.call_soon(self._inline_due, loop)
+
+    def _inline_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._cond:
+            if self._inline_loop is loop:
+                self._inline_loop = None
+            if self._closed:
+                return  # ``close`` committed everything
+        if not self._commit_inline():
+            self._hurry()
 
     def _hurry(self) -> None:
         with self._cond:

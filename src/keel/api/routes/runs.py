@@ -15,8 +15,9 @@ from keel.api.context import agent_version_header
 from keel.api.deps import Operator, Reader, Runner, Service
 from keel.api.envelope import responses
 from keel.api.schemas import RunCreate, RunPage, RunState, RunView, StepView
-from keel.api.service import RunStart
+from keel.api.service import ApiService, RunStart
 from keel.errors import NotFound
+from keel.governance.policy import Principal
 from keel.loop.stream import TokenEvent
 from keel.store import TERMINAL, RunRecord
 from keel.store.tenant import TenantStore
@@ -51,9 +52,17 @@ async def create_run(
         str | None,
         Header(description="The same key (per tenant) always names the same run"),
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Run the agent on ``input``; answer with the run when it ends within ``wait_s``
     (200, whatever its status), else 202 with a ``Location`` to poll or stream."""
+    # keel.api.run_creation answers well-formed requests itself, with ``create``.
+    return await create(svc, who, name, body, idempotency_key)
+
+
+async def create(
+    svc: ApiService, who: Principal, name: str, body: RunCreate, idempotency_key: str | None
+) -> Response:
+    """``create_run``'s answer, once the caller is authenticated and may run agents."""
     agent = svc.registry.get(name, body.version)
     rec, run_id = await svc.start(
         RunStart(
@@ -70,11 +79,18 @@ async def create_run(
     headers = agent_version_header(agent.name, agent.version, agent.content_hash)
     headers["location"] = f"/v1/runs/{run_id}"
     if rec is not None:
-        return JSONResponse(RunView.of(rec).model_dump(mode="json"), headers=headers)
+        return _run_document(rec, 200, headers)
     await svc.store.writer.flush()
     current = svc.tenant(who).run(run_id)
-    body_doc = None if current is None else RunView.of(current).model_dump(mode="json")
-    return JSONResponse(body_doc or {"run_id": run_id, "status": "queued"}, 202, headers)
+    if current is None:
+        return JSONResponse({"run_id": run_id, "status": "queued"}, 202, headers)
+    return _run_document(current, 202, headers)
+
+
+def _run_document(rec: RunRecord, status: int, headers: dict[str, str]) -> Response:
+    # Serialised by pydantic in one step: half the time of model_dump + json.dumps.
+    body = RunView.of(rec).model_dump_json()
+    return Response(body, status, headers, media_type="application/json")
 
 
 @router.get("/v1/runs", responses=responses("FORBIDDEN"))

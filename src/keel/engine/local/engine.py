@@ -125,6 +125,7 @@ class LocalEngine:
         tenant: str | None = None,
         principal: Principal | None = None,
         run_id: str | None = None,
+        minted: bool = False,
         history: Sequence[Message] | None = None,
         traceparent: str | None = None,
         human_note: str | None = None,
@@ -134,6 +135,8 @@ class LocalEngine:
         ``principal`` is who the run acts for (its roles decide which tools policy
         allows); with none, the run has no roles at all. ``run_id`` lets the caller
         name the run before it starts (the HTTP API answers ``202`` with it);
+        ``minted`` says it is a ``new_run_id()`` the caller just made, which no run
+        can hold, so it is not looked up (a store read per API run);
         ``history`` gives the conversation so far explicitly (the OpenAI-compatible
         endpoint, where the client holds the conversation) instead of a session's.
         ``traceparent`` (W3C) is the caller's trace: the run's spans are its children,
@@ -148,8 +151,12 @@ class LocalEngine:
         """
         if history is not None and session_id is not None:
             raise UserError("give a session_id or an explicit history, not both")
-        if run_id is not None and (
-            run_id in self._live or (self.store is not None and self.store.runs.exists(run_id))
+        if (
+            run_id is not None
+            and not minted
+            and (
+                run_id in self._live or (self.store is not None and self.store.runs.exists(run_id))
+            )
         ):
             raise Conflict(f"run {run_id} already exists: name a new run with a new id")
         # PII tokens are issued and revealed for this run's tenant only.
