@@ -4,11 +4,15 @@ The corpus (``pii_corpus.py``, seeded, nothing downloaded) mixes neutral support
 labelled values of every built-in type and hard negatives. Reported:
 
 * throughput of ``scan`` and of ``mask(text, "model")`` over the whole corpus, one
-  call per message (MB/s of UTF-8), best of ``--repeat`` passes, each with a fresh
-  guard. Timed in process CPU time (``time.process_time``) so that other work on a
-  shared machine does not count against it; on an idle machine it equals wall time;
-* µs per 1 KB message (corpus messages joined into ~1 KB ones);
+  call per message (MB/s of UTF-8), best of ``--repeat`` passes (scan and mask passes
+  taken in turn), each with a fresh guard. Timed in process CPU time
+  (``time.process_time``) so that other work on a shared machine does not count
+  against it; on an idle machine it equals wall time;
+* µs per 1 KB message (corpus messages joined into ~1 KB ones). The headline, which
+  the goal is judged on, is the "typical 1 KB" row: scan and mask MB/s;
 * the same throughput on prose without any PII or look-alikes (the common case);
+* µs per short text, scan and mask: the prompts, answers and tool results the agent
+  loop masks on every step (``SHORT_TEXTS``), where fixed costs dominate;
 * time per detector, to show where it goes;
 * precision and recall per type. A prediction counts only if its type and its exact
   span match a label ("strict"); "overlap" also accepts a same-type span that
@@ -18,10 +22,10 @@ labelled values of every built-in type and hard negatives. Reported:
   a new value (seal + queued write, the writer's commit included), the same value
   again (cache hit), and a reveal from the cache and from the table.
 
-Usage: python benchmarks/pii.py [--messages 4000] [--seed 7] [--repeat 3] [--show 0]
+Usage: python benchmarks/pii.py [--messages 4000] [--seed 7] [--repeat 7] [--show 0]
        [--vault-values 20000]
-Goals (issue 3): >= 20 MB/s; precision and recall >= 0.95 for email, phone, card,
-iban, ssn, ip.
+Goals (issue 3): >= 20 MB/s for both scan and mask on typical 1 KB messages;
+precision and recall >= 0.95 for email, phone, card, iban, ssn, ip.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pii_corpus import FILLER, TYPICAL, Message, generate
+from pii_corpus import FILLER, SHORT_TEXTS, TYPICAL, Message, generate
 
 from keel.governance.pii import Finding, InMemoryVault, PiiGuard, Tokenizer, default_registry
 from keel.store import Store
@@ -113,16 +117,41 @@ def _explain(m: Message, found: list[Finding]) -> None:
         print(f"  got  {f.type:6} {f.text!r} ({f.detail})")
 
 
-def throughput(label: str, messages: list[Message], repeat: int) -> None:
-    """One row per message size: scan and mask(model) MB/s, and µs per message."""
+def scan_and_mask_seconds(texts: list[str], repeat: int) -> tuple[float, float]:
+    """Best of ``repeat`` scan passes and of ``repeat`` mask passes, taken in turn so
+    that a burst of other work on the machine does not spoil all passes of one."""
+    scan_s = mask_s = float("inf")
+    for _ in range(repeat):
+        scan_s = min(scan_s, best_seconds(texts, lambda: new_guard().scan, 1))
+        mask_s = min(mask_s, best_seconds(texts, lambda: partial_mask(new_guard()), 1))
+    return scan_s, mask_s
+
+
+def throughput(label: str, messages: list[Message], repeat: int) -> tuple[float, float]:
+    """One row per message size: scan and mask(model) MB/s, and µs per message.
+    Returns the 1 KB row's scan and mask MB/s."""
+    rates = (0.0, 0.0)
     for size, texts in (("messages", [m.text for m in messages]), ("1 KB", join_to_kb(messages))):
         mb = sum(len(t.encode()) for t in texts) / 1e6
-        scan_s = best_seconds(texts, lambda: new_guard().scan, repeat)
-        mask_s = best_seconds(texts, lambda: partial_mask(new_guard()), repeat)
+        scan_s, mask_s = scan_and_mask_seconds(texts, repeat)
         avg = mb * 1e6 / len(texts)
         print(
             f"{label:16} {size:9} {avg:6.0f} B  {mb / scan_s:7.1f}  {mb / mask_s:7.1f}"
             f"   {mask_s / len(texts) * 1e6:8.1f}"
+        )
+        rates = (mb / scan_s, mb / mask_s)
+    return rates
+
+
+def short_texts(repeat: int) -> None:
+    """µs per short text the loop masks, scan and mask(model), without and with PII."""
+    clean, with_pii = list(SHORT_TEXTS[:13]), list(SHORT_TEXTS[13:])
+    print("\nshort texts (agent-loop prompts, answers, tool results), µs per text:")
+    for label, texts in (("without PII", clean), ("with one value", with_pii)):
+        scan_s, mask_s = scan_and_mask_seconds(rounds := texts * 200, repeat)
+        print(
+            f"  {label:16} scan {scan_s / len(rounds) * 1e6:6.2f}"
+            f"   mask {mask_s / len(rounds) * 1e6:6.2f}"
         )
 
 
@@ -226,7 +255,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--show", type=int, default=0, help="print N mismatching messages")
     parser.add_argument("--vault-values", type=int, default=20_000)
     args = parser.parse_args()
@@ -246,8 +275,14 @@ def main() -> None:
     print("corpus           messages    size    scan    mask   µs/message")
     print("                                     MB/s    MB/s   (mask)")
     throughput("dense", dense, args.repeat)
-    throughput("typical", typical, args.repeat)
+    scan_rate, mask_rate = throughput("typical", typical, args.repeat)
     throughput("prose, no PII", prose, args.repeat)
+    met = "met" if min(scan_rate, mask_rate) >= 20 else "NOT met"
+    print(
+        f"goal (issue 3): >= 20 MB/s scan and mask on typical 1 KB messages: "
+        f"scan {scan_rate:.1f}, mask {mask_rate:.1f} MB/s -> {met}"
+    )
+    short_texts(args.repeat)
 
     texts = [m.text for m in dense]
     kb = sum(len(t.encode()) for t in texts) / 1024

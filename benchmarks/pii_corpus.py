@@ -211,6 +211,31 @@ NEGATIVE_TEMPLATES = [
 TYPICAL: Final = {"pii_rate": 0.05, "negative_rate": 0.10}
 """Rates for a realistic queue: a value in about one message in five, some numbers."""
 
+SHORT_TEXTS: Final = (
+    "Thanks!",
+    "Refund order 1234 please",
+    "Hi, I need help with my account.",
+    "What is the status of ticket 88123?",
+    "Done. Anything else I can help with?",
+    "I'm sorry, I can't share that information.",
+    "I've refunded $42.00 to your card ending 4242.",
+    "The refund of 120.50 EUR was issued on 2024-03-15.",
+    "Order ORD-2024-77812 shipped to the Berlin office on Monday.",
+    "Your new password is set; log in at https://app.example.com/login.",
+    "Look up the order and refund it if it is eligible under the 30-day policy.",
+    "refund(order_id='A-1001', amount=42.0) succeeded with status ok",
+    '{"order_id": "A-1001", "status": "refunded", "amount": 42.0}',
+    "My card 4242 4242 4242 4242 was charged twice",
+    "Please email me at jane.doe@example.com when it's done.",
+    "Call me on +44 20 7946 0958 tomorrow.",
+    "SSN 123-45-6789 is on file.",
+    "The server 10.0.0.12 is down again since 14:30.",
+    "IBAN DE89 3704 0044 0532 0130 00 please.",
+    "Use api_key=sk-proj-abcdefghijklmnopqrstuvwx12 for the test.",
+)
+"""What the agent loop masks on every step: short prompts, answers and tool results
+(7 to 80 characters), the first thirteen without PII, the last seven with one value."""
+
 
 class Builder:
     """Assembles one message, recording the span of every labelled value."""

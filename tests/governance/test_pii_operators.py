@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+
 import pytest
 
 from keel.governance.pii import Finding, keyed_hash, partial, redact
+from keel.governance.pii._operators import KeyedDigest
 
 KEY = b"k" * 32
 
@@ -70,3 +73,20 @@ def test_keyed_hash_depends_on_key_value_and_type() -> None:
 
 def test_keyed_hash_does_not_contain_the_value() -> None:
     assert "123456789" not in keyed_hash(finding("ssn", "123-45-6789", "123456789"), KEY)
+
+
+@pytest.mark.parametrize("key_length", [0, 16, 32, 64, 65, 200])
+def test_keyed_digest_is_hmac_sha256(key_length: int) -> None:
+    """The precomputed-pad HMAC gives the bytes ``hmac`` gives, for keys shorter than,
+    as long as and longer than SHA-256's block."""
+    key = bytes(i % 256 for i in range(key_length))
+    digest = KeyedDigest(key)
+    for message in (b"", b"card\x004111111111111111", b"x" * 200):
+        assert digest.hexdigest(message) == hmac.digest(key, message, "sha256").hex()
+        assert digest.hexdigest(message) == digest.hexdigest(message)  # pads are not used up
+
+
+def test_keyed_hash_with_a_keyed_digest_equals_the_one_with_its_key() -> None:
+    f = finding("email", "Jane@Example.com", canonical="jane@example.com")
+    assert keyed_hash(f, KeyedDigest(KEY)) == keyed_hash(f, KEY)
+    assert KEY.hex() not in repr(KeyedDigest(KEY))

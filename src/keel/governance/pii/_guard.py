@@ -14,7 +14,13 @@ from typing import Any, Final
 
 from keel.errors import UserError
 from keel.governance.pii._finding import Finding
-from keel.governance.pii._operators import HASH_HEX_LENGTH, keyed_hash, partial, redact
+from keel.governance.pii._operators import (
+    HASH_HEX_LENGTH,
+    KeyedDigest,
+    keyed_hash,
+    partial,
+    redact,
+)
 from keel.governance.pii._policy import DESTINATIONS, Destination, Operator, PiiClass, PiiPolicy
 from keel.governance.pii._scanner import PiiScanner, default_registry
 from keel.governance.pii._secrets import is_secret_key
@@ -85,7 +91,7 @@ class PiiGuard:
             raise UserError("the PII policy uses the 'hash' operator: pass hash_key (16+ bytes)")
         if hash_key is not None and len(hash_key) < 16:
             raise UserError("a PII hash key must be at least 16 bytes")
-        self._hash_key = hash_key or b""
+        self._hash_key = KeyedDigest(hash_key or b"")
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer()
         self._operators: dict[tuple[str, Destination], Operator] = {}
 

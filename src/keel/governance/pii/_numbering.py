@@ -109,6 +109,25 @@ def plan_for(region: str) -> NumberingPlan:
     )
 
 
+@cache
+def _shared_code(code: int) -> Mapping[int, re.Pattern[str]]:
+    """For a calling code shared by several regions (25 for North America), one pattern
+    per length that matches an NSN valid in any of them: a number valid nowhere is
+    turned away by one match instead of one per region."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]
+    by_length: dict[int, list[str]] = {}
+    for region in regions:
+        plan = plan_for(f"{_NON_GEO}:{code}" if region == _NON_GEO else region)
+        for length, pattern in plan.by_length.items():
+            by_length.setdefault(length, []).append(pattern.pattern)
+    return {n: re.compile("|".join(f"(?:{p})" for p in ps)) for n, ps in by_length.items()}
+
+
+def _valid_somewhere(code: int, nsn: str) -> bool:
+    pattern = _shared_code(code).get(len(nsn))
+    return pattern is not None and pattern.fullmatch(nsn) is not None
+
+
 def international(digits: str, *, trunk_written: bool = False) -> tuple[str, str] | None:
     """``(region, E.164)`` of ``digits`` read as country code + NSN, if valid anywhere.
 
@@ -121,6 +140,8 @@ def international(digits: str, *, trunk_written: bool = False) -> tuple[str, str
         if regions is None:
             continue
         nsn = digits[n:]
+        if len(regions) > 1 and not trunk_written and not _valid_somewhere(code, nsn):
+            return None
         for region in regions:
             plan = plan_for(f"{_NON_GEO}:{code}" if region == _NON_GEO else region)
             candidate = nsn

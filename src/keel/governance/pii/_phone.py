@@ -54,11 +54,11 @@ _REFERENCE_LABELS: Final = frozenset(
 _LABEL_FILLERS: Final = frozenset(
     {"number", "num", "no", "no.", "nr", "nr.", "id", "code", "is", "was", ":", "#", "="}
 )
-_LABEL_SPLIT: Final = re.compile(r"[\s(),;]+|(?=[:#=])|(?<=[:#=])")
 _GLUE_BEFORE: Final = frozenset("#$€£¥_/.-:@=&%*")
 _GLUE_AFTER: Final = frozenset("_%€$£@")
 _JOINERS_AFTER: Final = frozenset(".-/:,")
-_GROUP: Final = re.compile(r"\d+")
+# Maps a candidate's bytes to its digits and spaces, so that split() gives its groups.
+_GROUPS: Final = bytes(b if 48 <= b <= 57 else 32 for b in range(256))
 _NANP_GROUPINGS: Final = frozenset({(3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 3, 7)})
 
 
@@ -79,18 +79,48 @@ class PhoneDetector:
         self._trunks = tuple({p.trunk_prefix for p in plans if p.trunk_prefix_required})
         self._nanp = any(p.nanp for p in plans)
         self._free_start = any(not p.trunk_prefix for p in plans)
+        # First digits a plausible part may start with, other than in North America:
+        # "00" and the trunk prefixes.
+        self._leads = frozenset({"0", *(t[0] for t in self._trunks)})
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         for run in digit_runs(text):
-            if run[1] - run[0] >= 7:
-                phone = self._in_run(text, run)
-                if phone is not None:
-                    found.append(phone)
+            if run[2] >= 7:
+                digit_range = self._digit_range(text, run)
+                if digit_range is not None:
+                    phone = self._in_run(text, run, *digit_range)
+                    if phone is not None:
+                        found.append(phone)
         return found
 
-    def _in_run(self, text: str, run: Run) -> Finding | None:
-        for part_start, part in run_parts(text, run, 7, 17, inner="("):
+    def _digit_range(self, text: str, run: Run) -> tuple[int, int] | None:
+        """How many digits a part of ``run`` that passes ``_plausible`` and is not
+        ``_glued`` before can have, or ``None`` if no part can: the same rules applied
+        to the whole run at once. Without a "(" inside, every part starts where the run
+        does (``run_parts``), so all of them share its first digit and what comes before
+        it; without a space either, the run is its only part (a ")" cuts it as a space
+        does). Most reference numbers, dates, amounts and IBANs stop here."""
+        start, end, total = run
+        chunk = text[start:end]
+        if "(" in chunk:
+            return 7, 17
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in _GLUE_BEFORE:
+            return None
+        if self._free_start or text[start] in self._leads or before == "+":
+            return 7, 17
+        # Only North America takes a national number that starts with neither "0" nor
+        # a trunk prefix: ten digits, or eleven starting with "1".
+        if not self._nanp or total < 10:
+            return None
+        most = 11 if text[start] == "1" else 10
+        if total > most and " " not in chunk and ")" not in chunk:
+            return None
+        return 10, most
+
+    def _in_run(self, text: str, run: Run, fewest: int, most: int) -> Finding | None:
+        for part_start, part in run_parts(text, run, fewest, most, inner="("):
             digits = digits_of(part)
             if not self._plausible(digits, part_start, text):
                 continue
@@ -149,20 +179,26 @@ class PhoneDetector:
             if 10 <= len(digits) <= 17:
                 return international(digits[2:], trunk_written=trunk_written)
             return None
-        lengths = tuple(map(len, _GROUP.findall(candidate)))
+        lengths = tuple(map(len, candidate.encode().translate(_GROUPS).split()))
         if len(lengths) == 1 and len(digits) < 9:
             return None  # a bare run of 7-8 digits is a reference far more often
-        nanp_shaped = len(lengths) == 1 or lengths in _NANP_GROUPINGS
-        found = national(digits, self.regions if nanp_shaped else self._other)
-        if found is None or _labelled_as_reference(text, start):
+        # The label first: a reference's label costs less to read than the numbering
+        # plans of every region, and it is what most invalid candidates carry.
+        if _labelled_as_reference(text, start):
             return None
-        return found
+        nanp_shaped = len(lengths) == 1 or lengths in _NANP_GROUPINGS
+        return national(digits, self.regions if nanp_shaped else self._other)
 
 
 def _labelled_as_reference(text: str, start: int) -> bool:
     """Whether the words right before ``start`` label what follows as a reference."""
-    words = _LABEL_SPLIT.split(text[max(0, start - 40) : start].lower())
-    while words and (not words[-1] or words[-1] in _LABEL_FILLERS):
+    # Words are split at whitespace and "(),;"; ":", "#" and "=" are words of their own.
+    window = text[max(0, start - 40) : start].lower()
+    words = (
+        window.replace("(", " ").replace(")", " ").replace(",", " ").replace(";", " ")
+        .replace(":", " : ").replace("#", " # ").replace("=", " = ").split()
+    )  # fmt: skip
+    while words and words[-1] in _LABEL_FILLERS:
         words.pop()
     return bool(words) and words[-1] in _REFERENCE_LABELS
 

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from keel.governance.pii._finding import Finding
+from keel.governance.pii._runs import ascii_of
 
 # (kind, literal prefixes, pattern the whole token must match, score)
 _TOKEN_FORMATS: Final = tuple(
@@ -52,15 +53,18 @@ _TOKEN_FORMATS: Final = tuple(
 )
 _TOKEN_PREFIXES: Final = tuple({p for _, prefixes, _, _ in _TOKEN_FORMATS for p in prefixes})
 
-# (kind, a literal every match contains, pattern, score). The whole match is the
-# secret unless the pattern has a group named "value". "earer" and "asic" gate the
-# usual spellings (Bearer, bearer, Basic, basic); an all-capitals BEARER is not seen.
+# (kind, a literal every match contains, an uncommon character of it or "", pattern,
+# score). The whole match is the secret unless the pattern has a group named "value".
+# "earer" and "asic" gate the usual spellings (Bearer, bearer, Basic, basic); an
+# all-capitals BEARER is not seen. Where a literal has an uncommon character, that is
+# looked for first (one memchr), the literal only where it occurs.
 _TEXT_FORMATS: Final = tuple(
-    (kind, gate, re.compile(pattern), score)
-    for kind, gate, pattern, score in (
+    (kind, gate, rare, re.compile(pattern), score)
+    for kind, gate, rare, pattern, score in (
         (
             "private_key",
             "PRIVATE KEY",
+            "V",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{16,16384}?"
             r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
             1.0,
@@ -68,24 +72,30 @@ _TEXT_FORMATS: Final = tuple(
         (
             "jwt",
             "eyJ",
-            r"(?<![\w.-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+            "J",
+            # The literal first, so that the engine looks for it instead of trying the
+            # lookbehind everywhere; the lookbehind says what (?<![\w.-])eyJ said.
+            r"eyJ(?<![\w.-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
             0.97,
         ),
         (
             "slack_webhook",
             "hooks.slack.com",
+            "",
             r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}",
             0.98,
         ),
         (
             "bearer_token",
             "earer",
+            "",
             r"(?i:\bbearer)[ \t]+(?P<value>[A-Za-z0-9._~+/-]*\d[A-Za-z0-9._~+/-]*=*)",
             0.9,
         ),
         (
             "basic_auth",
             "asic",
+            "",
             r"(?i:\bbasic)[ \t]+(?P<value>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])",
             0.9,
         ),
@@ -97,6 +107,7 @@ _TEXT_FORMATS: Final = tuple(
 # quote, comma, semicolon or angle bracket. A password may contain "&", ")" or "]", so
 # those do not end it: "token=abc&user=7" masks "abc&user=7", more than needed
 # rather than less.
+_OPERATORS: Final = ((b"=", "="), (b":", ":"))
 _NAME_REVERSED: Final = re.compile(r"[ \t]*[\"']?([A-Za-z0-9_.-]{1,64})")
 # "<secret:3f2a9c1b>" and "⟦secret:tok_…⟧" are Keel's own masks, not assignments, and
 # neither is what Keel put after one ("password=[SECRET]").
@@ -124,7 +135,8 @@ _NOT_ALNUM: Final = re.compile(r"[^a-z0-9]")
 _HEX_LIKE: Final = re.compile(r"[0-9a-fA-F-]+")
 _DIGIT: Final = re.compile(r"\d")
 _WORD: Final = re.compile(r"[A-Za-z][a-z]{3,}")
-_VOWELS: Final = frozenset("aeiouyAEIOUY")
+_VOWELS: Final = b"aeiouyAEIOUY"
+_C_LOG2_C: Final = tuple(c * math.log2(c) if c else 0.0 for c in range(257))
 ENTROPY_RATIO: Final = 0.8
 """Fraction of the maximum possible entropy a token must reach to count as random."""
 WORDY_RATIO: Final = 0.4
@@ -135,7 +147,7 @@ def is_secret_key(name: str) -> bool:
     """Whether a field name names a credential (``password``, ``X-Api-Key``,
     ``refresh_token``, ``AWS_SECRET_ACCESS_KEY``...). ``max_tokens`` and ``token_count``
     do not."""
-    normal = _NOT_ALNUM.sub("", name.lower())
+    normal = name.lower() if name.isalnum() else _NOT_ALNUM.sub("", name.lower())
     return normal in _SECRET_NAMES or normal.endswith(_SECRET_NAME_SUFFIXES)
 
 
@@ -144,24 +156,77 @@ def shannon_entropy(value: str) -> float:
     n = len(value)
     if n == 0:
         return 0.0
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+    # -sum(p log2 p) with p = c / n, as log2(n) - sum(c log2 c) / n: one table lookup
+    # a character count instead of a division and a logarithm.
+    counts = Counter(value).values()
+    if n < len(_C_LOG2_C):
+        total = sum(map(_C_LOG2_C.__getitem__, counts))
+    else:
+        total = sum(c * math.log2(c) for c in counts)
+    return math.log2(n) - total / n
 
 
 def looks_random(token: str) -> bool:
     """The high-entropy rule described in the module docstring."""
-    if len(token) < 20 or _HEX_LIKE.fullmatch(token):
+    if len(token) < 20 or not _mixed(token):
         return False
-    if token.lower() == token or token.upper() == token or _DIGIT.search(token) is None:
-        return False
-    if _word_coverage(token) >= WORDY_RATIO * len(token):
+    wordy = WORDY_RATIO * len(token)
+    if _word_coverage(token, wordy) >= wordy:
         return False
     return shannon_entropy(token) >= ENTROPY_RATIO * math.log2(min(len(token), 64))
 
 
-def _word_coverage(token: str) -> int:
+def _mixed(token: str) -> bool:
+    """Whether ``token`` has upper case, lower case and digits, and is not made of hex
+    digits and "-" only."""
+    if not token.isascii():
+        return not (
+            _HEX_LIKE.fullmatch(token)
+            or token.lower() == token
+            or token.upper() == token
+            or _DIGIT.search(token) is None
+        )
+    # The classes of its characters (see _CLASS_OF), from one C pass over its bytes.
+    present = set(token.encode().translate(_CLASS_OF))
+    return (
+        not present <= _HEX_CLASSES
+        and not present.isdisjoint(b"AG")
+        and not present.isdisjoint(b"ag")
+        and ord("0") in present
+    )
+
+
+def _class_of(byte: int) -> int:
+    char = chr(byte)
+    if "0" <= char <= "9":
+        return ord("0")
+    if "A" <= char <= "Z":
+        return ord("A" if char <= "F" else "G")
+    if "a" <= char <= "z":
+        return ord("a" if char <= "f" else "g")
+    return ord("-" if char == "-" else "+")
+
+
+# An ASCII byte by what the rule asks of it: "0" a digit, "A" / "a" an upper / lower
+# case hex letter, "G" / "g" another letter, "-" itself, "+" anything else.
+_CLASS_OF: Final = bytes(_class_of(b) for b in range(256))
+_HEX_CLASSES: Final = frozenset(b"0Aa-")
+
+
+def _word_coverage(token: str, at_least: float = 0.0) -> int:
     """Characters of ``token`` in word-like runs: four or more letters, lower case after
-    the first, at least a quarter of them vowels ("Checkout", "reset"; not "xkqzT")."""
-    return sum(len(w) for w in _WORD.findall(token) if 4 * sum(c in _VOWELS for c in w) >= len(w))
+    the first, at least a quarter of them vowels ("Checkout", "reset"; not "xkqzT").
+
+    When all word-shaped runs together cover less than ``at_least``, their vowels are
+    not counted and that total (an upper bound) is returned."""
+    words = _WORD.findall(token)
+    covered = sum(map(len, words))
+    if covered < at_least:
+        return covered
+    # Vowels counted as what translate deletes (words are ASCII letters).
+    return sum(
+        len(w) for w in words if 4 * (len(w) - len(w.encode().translate(None, _VOWELS))) >= len(w)
+    )
 
 
 class SecretDetector:
@@ -171,23 +236,25 @@ class SecretDetector:
         self.entropy = entropy
 
     def detect(self, text: str) -> list[Finding]:
+        ascii_text = ascii_of(text)
         found: list[Finding] = []
-        for kind, gate, pattern, score in _TEXT_FORMATS:
-            if gate in text:
-                found.extend(_text_format(text, kind, pattern, score))
-        for op in "=:":
+        for kind, gate, rare, pattern, score in _TEXT_FORMATS:
+            if (not rare or rare in text) and gate in text:
+                found.extend(_text_format(text, ascii_text, kind, pattern, score))
+        for literal, op in _OPERATORS:
             if op in text:
-                found.extend(_assignments(text, op))
-        tokens = list(_tokens(text, self.entropy))
-        if tokens and found:
-            # A PEM body line or a JWT part is part of the finding already made.
-            tokens = [t for t in tokens if not any(_overlap(t, f) for f in found)]
-        return found + tokens
+                found += _assignments(text, ascii_text, ascii_text.find(literal), op, literal)
+        found += _tokens(text, ascii_text, self.entropy, found)
+        return found
 
 
-def _text_format(text: str, kind: str, pattern: re.Pattern[str], score: float) -> Iterator[Finding]:
+def _text_format(
+    text: str, ascii_text: bytes, kind: str, pattern: re.Pattern[str], score: float
+) -> Iterator[Finding]:
     has_value = "value" in pattern.groupindex
-    for m in pattern.finditer(text):
+    for m in (
+        _bearers(text, ascii_text, pattern) if kind == "bearer_token" else pattern.finditer(text)
+    ):
         if not has_value:
             yield Finding(m.start(), m.end(), "secret", m.group(), score, kind)
             continue
@@ -197,10 +264,36 @@ def _text_format(text: str, kind: str, pattern: re.Pattern[str], score: float) -
         yield Finding(m.start("value"), m.end("value"), "secret", value, score, kind)
 
 
-def _assignments(text: str, op: str) -> Iterator[Finding]:
-    at = text.find(op)
+def _bearers(text: str, ascii_text: bytes, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for the bearer pattern, which starts with
+    ``(?i:\\bbearer)``: no character but the ASCII letters folds to b, e, a or r, so a
+    match can only start where the lower-cased ASCII copy reads "bearer". The engine
+    is asked there, instead of at every position of the text (no literal prefix to
+    search for when case is ignored)."""
+    lowered = ascii_text.lower()
+    at = lowered.find(b"bearer")
     while at != -1:
-        name = _NAME_REVERSED.match(text[at - 1 : max(0, at - 71) or None : -1]) if at else None
+        m = pattern.match(text, at)
+        if m is None:
+            at = lowered.find(b"bearer", at + 1)
+        else:
+            yield m
+            at = lowered.find(b"bearer", m.end())
+
+
+def _assignments(text: str, ascii_text: bytes, at: int, op: str, literal: bytes) -> list[Finding]:
+    """Values assigned with ``op`` to secret-sounding names, from the operator at ``at``
+    on (``literal`` is ``op`` in ASCII: operators are found by memchr in the copy)."""
+    found: list[Finding] = []
+    while at != -1:
+        # A name right before the operator that ends in a digit ("14:30", "sha256:",
+        # "2001:db8::1") is a secret's only if it is "cvv2": no need to read it.
+        before = text[at - 1] if at else "2"
+        name = (
+            _NAME_REVERSED.match(text[at - 1 : max(0, at - 71) or None : -1])
+            if at and (before == "2" or not before.isdigit())
+            else None
+        )
         if (
             name is not None
             and is_secret_key(name.group(1)[::-1])
@@ -209,10 +302,11 @@ def _assignments(text: str, op: str) -> Iterator[Finding]:
             value = _VALUE.match(text, at + 1)
             if value is not None and _plausible_value(op, value):
                 s, e = value.span("value")
-                yield Finding(s, e, "secret", value.group("value"), 0.9, "assignment")
-                at = text.find(op, e)
+                found.append(Finding(s, e, "secret", value.group("value"), 0.9, "assignment"))
+                at = ascii_text.find(literal, e)
                 continue
-        at = text.find(op, at + 1)
+        at = ascii_text.find(literal, at + 1)
+    return found
 
 
 def _plausible_value(op: str, m: re.Match[str]) -> bool:
@@ -235,11 +329,17 @@ _TOKEN_TABLE: Final = bytes(ord("a") if i in _TOKEN_CHARS else ord(" ") for i in
 _TWENTY: Final = b"a" * 20
 
 
-def _token_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of the runs of 20+ token characters, with up to two trailing ``=``."""
-    mapped = text.encode("ascii", "replace").translate(_TOKEN_TABLE)
-    n = len(mapped)
+def _tokens(text: str, ascii_text: bytes, entropy: bool, found: list[Finding]) -> list[Finding]:
+    """Runs of 20+ token characters, with up to two trailing ``=``, that have a known
+    format or (``entropy``) look random; none inside a finding in ``found``."""
+    if len(ascii_text) < 20:
+        return []
+    mapped = ascii_text.translate(_TOKEN_TABLE)
     at = mapped.find(_TWENTY)
+    if at == -1:
+        return []
+    tokens: list[Finding] = []
+    n = len(mapped)
     while at != -1:
         start = mapped.rfind(b" ", 0, at) + 1
         end = mapped.find(b" ", at)
@@ -248,12 +348,9 @@ def _token_spans(text: str) -> Iterator[tuple[int, int]]:
             end += 2
         elif text[end : end + 1] == "=":
             end += 1
-        yield start, end
         at = mapped.find(_TWENTY, end)
-
-
-def _tokens(text: str, entropy: bool) -> Iterator[Finding]:
-    for start, end in _token_spans(text):
+        if found and any(start < f.end and f.start < end for f in found):
+            continue  # a PEM body line or a JWT part: part of a finding made already
         token = text[start:end]
         kind, score = "high_entropy", 0.7
         if token.startswith(_TOKEN_PREFIXES):
@@ -262,11 +359,8 @@ def _tokens(text: str, entropy: bool) -> Iterator[Finding]:
                     kind, score = fmt_kind, fmt_score
                     break
         if kind != "high_entropy" or (entropy and looks_random(token)):
-            yield Finding(start, end, "secret", token, score, kind)
-
-
-def _overlap(a: Finding, b: Finding) -> bool:
-    return a.start < b.end and b.start < a.end
+            tokens.append(Finding(start, end, "secret", token, score, kind))
+    return tokens
 
 
 def _is_basic_credential(value: str) -> bool:

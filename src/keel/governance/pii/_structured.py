@@ -1,9 +1,10 @@
 """Detectors for identifiers with a fixed shape and a check: email, payment card, IBAN,
 US SSN and IP address.
 
-Candidates come cheaply (the shared digit-run pass of ``_runs``, a ``str.find`` for
-``@``, a literal search for ``:``), and a validity rule only the few candidates reach
-decides: Luhn and IIN ranges, mod-97, the SSA's rules, :mod:`ipaddress`.
+Candidates come cheaply (the shared pass of ``_runs``: its digit runs and the IBAN
+anchors in its map; a ``str.find`` for ``@`` or ``:``), and a validity
+rule only the few candidates reach decides: Luhn and IIN ranges, mod-97, the SSA's
+rules, the octet rules of an IPv4 address, :mod:`ipaddress` for IPv6.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from keel.governance.pii._checksums import (
 from keel.governance.pii._finding import Finding
 from keel.governance.pii._runs import (
     Run,
+    ascii_of,
     digit_runs,
     digits_of,
     glued_after,
     glued_before,
+    iban_anchors,
     run_parts,
     touches_token,
 )
@@ -48,15 +51,19 @@ class EmailDetector:
     # Allowed in a local part but, at its start, almost always prose: "(jane@...", "'jo@".
     _LEADING_PUNCTUATION: Final = ".'`{|}~!#$%&*+/=?^-"
 
-    def detect(self, text: str) -> Iterator[Finding]:
+    def detect(self, text: str) -> list[Finding]:
         at = text.find("@")
+        if at == -1:
+            return []
+        emails: list[Finding] = []
         while at != -1:
             found = self._at(text, at)
             if found is not None:
-                yield found
+                emails.append(found)
                 at = text.find("@", found.end)
             else:
                 at = text.find("@", at + 1)
+        return emails
 
     def _at(self, text: str, at: int) -> Finding | None:
         domain = self._DOMAIN.match(text, at + 1)
@@ -88,7 +95,7 @@ class CardDetector:
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         for run in digit_runs(text):
-            if run[1] - run[0] >= 13:
+            if run[2] >= 13:
                 card = self._in_run(text, run)
                 if card is not None:
                     found.append(card)
@@ -112,8 +119,8 @@ class CardDetector:
 class IbanDetector:
     """International Bank Account Numbers in their printed (groups of four) or compact
     form: known country, exact length for it, and ISO 7064 mod-97 == 1. Upper case only,
-    as printed on statements. Candidates are digit runs right after two capitals: the
-    check digits."""
+    as printed on statements. Candidates are two capitals followed by two digits (the
+    country code and the check digits), found in the shared map of ``_runs``."""
 
     # Exactly n letters or digits after the country code and check digits, single
     # spaces allowed between them, and nothing glued after.
@@ -122,11 +129,9 @@ class IbanDetector:
         for n in set(IBAN_LENGTHS.values())
     }
 
-    def detect(self, text: str) -> Iterator[Finding]:
-        for run in digit_runs(text):
-            at = run[0] - 2
-            if at < 0 or not ("A" <= text[at] <= "Z" and "A" <= text[at + 1] <= "Z"):
-                continue
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for at in iban_anchors(text):
             if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):
                 continue
             expected = IBAN_LENGTHS.get(text[at : at + 2])
@@ -137,7 +142,8 @@ class IbanDetector:
                 continue
             compact = m.group().replace(" ", "")
             if iban_valid(compact):
-                yield Finding(at, m.end(), "iban", m.group(), 0.97, compact[:2], compact)
+                found.append(Finding(at, m.end(), "iban", m.group(), 0.97, compact[:2], compact))
+        return found
 
 
 class SsnDetector:
@@ -157,15 +163,18 @@ class SsnDetector:
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         for run in digit_runs(text):
-            start, end = run
-            if end - start < 9 or glued_before(text, start, "-/.+"):
+            start, end, digits = run
+            if digits < 9 or glued_before(text, start, "-/.+"):
                 continue
-            ssn = self._grouped(text, run)
+            # Most long runs hold no "123-45-6789" shape at all: a run of digits only
+            # cannot, and for the others one search says so.
+            grouped = end - start > digits and self._SHAPE.search(text, start, end)
+            ssn = self._grouped(text, run) if grouped else None
             if ssn is not None:
                 found.append(ssn)
-            elif end - start == 9 and self._LABEL.search(text, max(0, start - 32), start):
+            elif digits == 9 == end - start and self._LABEL.search(text, max(0, start - 32), start):
                 value = text[start:end]
-                if value.isdigit() and not glued_after(text, end, "-/.") and ssn_well_formed(value):
+                if not glued_after(text, end, "-/.") and ssn_well_formed(value):
                     detail = "voided" if ssn_voided(value) else "labelled"
                     found.append(Finding(start, end, "ssn", value, 0.8, detail, value))
         return found
@@ -189,8 +198,6 @@ class IpDetector:
 
     # A dotted quad inside a run that is not part of a longer dotted sequence.
     _V4_IN_RUN: Final = re.compile(r"(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\.?\d)")
-    # Every IPv6 text form has "::" or ":h:" somewhere: a literal to search for.
-    _V6_ANCHOR: Final = re.compile(r":(?:[0-9A-Fa-f]{1,4})?:")
     # Matched against the reversed text before the anchor: the address's left part.
     _V6_LEFT_REVERSED: Final = re.compile(r"[0-9A-Fa-f:]{0,39}")
     _V6: Final = re.compile(
@@ -198,9 +205,12 @@ class IpDetector:
     )
 
     def detect(self, text: str) -> list[Finding]:
-        found = list(self._v6(text)) if text.count(":") >= 2 else []
-        for start, end in digit_runs(text):
-            if end - start >= 7 and text.count(".", start, end) >= 3:
+        colon = text.find(":")
+        has_two = colon != -1 and text.find(":", colon + 1) != -1
+        found = list(self._v6(text, ascii_of(text), colon)) if has_two else []
+        for start, end, digits in digit_runs(text):
+            # Three dots take three of the run's characters that are not digits.
+            if end - start - digits >= 3 and text.count(".", start, end) >= 3:
                 # The IPv4 tail of "::ffff:192.0.2.1" is part of the IPv6 address.
                 found.extend(
                     f
@@ -212,16 +222,15 @@ class IpDetector:
     def _v4(self, text: str, run_start: int, run_end: int) -> Iterator[Finding]:
         for m in self._V4_IN_RUN.finditer(text, run_start, run_end):
             start, end = m.span()
-            address = _ipv4(m.group())
-            if address is not None and not touches_token(text, start, end):
-                yield Finding(start, end, "ip", m.group(), 0.9, "ipv4", str(address))
+            value = m.group()
+            if _ipv4_valid(value) and not touches_token(text, start, end):
+                yield Finding(start, end, "ip", value, 0.9, "ipv4", value)
 
-    def _v6(self, text: str) -> Iterator[Finding]:
+    def _v6(self, text: str, ascii_text: bytes, colon: int) -> Iterator[Finding]:
         done = 0
-        for anchor in self._V6_ANCHOR.finditer(text):
-            if anchor.start() < done:
+        for at in _v6_anchors(text, ascii_text, colon):
+            if at < done:
                 continue
-            at = anchor.start()
             left = self._V6_LEFT_REVERSED.match(text[at - 1 : max(0, at - 40) or None : -1])
             start = at - left.end() if at and left else at
             m = self._V6.match(text, start)
@@ -239,11 +248,31 @@ class IpDetector:
             yield Finding(start, end, "ip", value, 0.9, "ipv6", address.compressed)
 
 
-def _ipv4(value: str) -> ipaddress.IPv4Address | None:
-    try:
-        return ipaddress.IPv4Address(value)
-    except ValueError:
-        return None
+def _v6_anchors(text: str, ascii_text: bytes, at: int) -> Iterator[int]:
+    """Where "::" or ":h:" (one to four hex digits) starts, from the colon at ``at`` on,
+    left to right and not overlapping: every IPv6 text form has one. Colons are found
+    by memchr in the ASCII copy, and few texts have more than a couple."""
+    while at != -1:
+        after = ascii_text.find(b":", at + 1)
+        if after == -1:
+            return
+        if after - at <= 5 and not text[at + 1 : after].strip(_HEX_DIGITS):
+            yield at
+            after = ascii_text.find(b":", after + 1)
+        at = after
+
+
+_HEX_DIGITS: Final = "0123456789abcdefABCDEF"
+
+
+def _ipv4_valid(value: str) -> bool:
+    """Whether a dotted quad of ASCII digits is an address: what ``ipaddress`` checks of
+    one (each octet at most 255, no leading zero), without building one. A valid quad
+    is its own canonical form."""
+    for octet in value.split("."):
+        if int(octet) > 255 or (octet[0] == "0" and len(octet) > 1):
+            return False
+    return True
 
 
 def _ipv6(value: str) -> ipaddress.IPv6Address | None:

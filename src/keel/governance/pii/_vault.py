@@ -28,11 +28,12 @@ import re
 import secrets
 from collections.abc import Collection, MutableMapping
 from contextvars import ContextVar, Token
+from functools import lru_cache
 from typing import Any, Final, Protocol, runtime_checkable
 
 from keel.errors import UserError
 from keel.governance.pii._finding import Finding
-from keel.governance.pii._operators import pseudonym
+from keel.governance.pii._operators import KeyedDigest, pseudonym
 
 TOKEN_OPEN: Final = "\u27e6"
 TOKEN_CLOSE: Final = "\u27e7"
@@ -44,6 +45,12 @@ _TOKEN: Final = re.compile(
 
 
 _SCOPE: ContextVar[str] = ContextVar("keel_pii_vault_scope", default="")
+
+
+@lru_cache(maxsize=256)
+def _names_a_token(pii_type: str) -> bool:
+    # Detectors report a handful of types: each is checked once, not once a value.
+    return _TYPE_NAME.fullmatch(pii_type) is not None
 
 
 class vault_scope:
@@ -137,7 +144,7 @@ class Tokenizer:
         if key is not None and len(key) < 16:
             raise UserError("a tokenization key must be at least 16 bytes")
         self.vault: Vault = vault if vault is not None else InMemoryVault()
-        self._key = key if key is not None else secrets.token_bytes(32)
+        self._digest = KeyedDigest(key if key is not None else secrets.token_bytes(32))
 
     def tokenize(self, finding: Finding) -> str:
         """The token for ``finding``'s value, which is stored in the vault."""
@@ -181,11 +188,11 @@ class Tokenizer:
         return value
 
     def _handle(self, pii_type: str, identity: str, scope: str = "") -> str:
-        if not _TYPE_NAME.fullmatch(pii_type):
+        if not _names_a_token(pii_type):
             raise UserError(
                 f"PII type {pii_type!r} cannot name a token: use lower-case letters, "
                 "digits and '_', starting with a letter, at most 32 characters"
             )
         # Scoped: keyed by the tenant too, so tenants cannot correlate their tokens.
         keyed = f"{scope}\x00{identity}" if scope else identity
-        return f"{pii_type}:tok_{pseudonym(pii_type, keyed, self._key, TOKEN_HEX_LENGTH)}"
+        return f"{pii_type}:tok_{pseudonym(pii_type, keyed, self._digest, TOKEN_HEX_LENGTH)}"
