@@ -1,14 +1,16 @@
 """What a Keel process needs at its edge: settings, agents, the store, the engine.
 
-Shared by the CLI and the HTTP API (``keel serve``), the two places allowed to read
-``os.environ`` (ARCHITECTURE.md): a run started over HTTP and one started from the
-CLI see the same configuration, the same PII key and the same audit options.
+Shared by the CLI and the HTTP API (``keel serve``): a run started over HTTP and one
+started from the CLI see the same configuration, the same PII key and the same audit
+options. Those two are the only places allowed to read ``os.environ``
+(ARCHITECTURE.md); they pass it here as ``environ`` and ``credentials``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +33,9 @@ if TYPE_CHECKING:
     from keel.telemetry import Telemetry
 
 
-def settings(config_file: Path | None = None) -> Settings:
-    return load_settings(os.environ, config_file=config_file)
+def settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
+    """The settings of ``environ`` (``KEEL_*``) over the config file."""
+    return load_settings(environ, config_file=config_file)
 
 
 def prices(s: Settings) -> PriceTable:
@@ -42,11 +45,12 @@ def prices(s: Settings) -> PriceTable:
     return table
 
 
-def load_agent(path: str | Path, s: Settings) -> Agent:
-    """Load and bind a spec; raises ``SpecError`` with located problems."""
+def load_agent(path: str | Path, s: Settings, *, credentials: Mapping[str, str]) -> Agent:
+    """Load and bind a spec, its providers' keys read from ``credentials`` (the
+    process environment, at the edge); raises ``SpecError`` with located problems."""
     return Agent.from_spec(
         load_spec(path),
-        credentials=dict(os.environ),
+        credentials=dict(credentials),
         prices=prices(s),
         pii_hash_key=pii_key(s),
         pii_tokenizer=pii_tokenizer(s),
@@ -118,13 +122,13 @@ def _key_file(path: Path) -> bytes:
         return key
 
 
-def agent_for_run(s: Settings) -> AgentLoader:
+def agent_for_run(s: Settings, *, credentials: Mapping[str, str]) -> AgentLoader:
     """A loader for ``LocalEngine.resume``: re-reads the spec a run recorded."""
 
     def load(rec: RunRecord) -> Agent:
         if not rec.spec_path:
             raise UserError(f"run {rec.id} has no spec path recorded")
-        return load_agent(rec.spec_path, s)
+        return load_agent(rec.spec_path, s, credentials=credentials)
 
     return load
 

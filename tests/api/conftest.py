@@ -71,7 +71,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def open_api(settings: Settings) -> Iterator[Api]:
-    agents = [host.load_agent(EXAMPLE, settings), slow_agent(), echo_agent()]
+    agents = [host.load_agent(EXAMPLE, settings, credentials={}), slow_agent(), echo_agent()]
     svc = service_for(settings, AgentRegistry(agents))
     with TestClient(create_app(svc)) as client:
         yield Api(client, svc)

@@ -15,7 +15,7 @@ async def test_a_scheduled_evaluation_runs_the_suites_and_stores_the_results(
     tmp_path: Path, offline: None
 ) -> None:
     settings = make_settings(tmp_path, eval_schedule="0 3 * * *")  # nightly, 03:00 UTC
-    svc = service_for(settings, AgentRegistry([host.load_agent(EXAMPLE, settings)]))
+    svc = service_for(settings, AgentRegistry([host.load_agent(EXAMPLE, settings, credentials={})]))
     now = [1_800_000_000.0]  # 2027-01-15 08:00 UTC
     slept: list[float] = []
 
@@ -40,7 +40,7 @@ async def test_a_scheduled_evaluation_runs_the_suites_and_stores_the_results(
 
 def test_no_schedule_no_scheduler(tmp_path: Path, offline: None) -> None:
     settings = make_settings(tmp_path)
-    svc = service_for(settings, AgentRegistry([host.load_agent(EXAMPLE, settings)]))
+    svc = service_for(settings, AgentRegistry([host.load_agent(EXAMPLE, settings, credentials={})]))
     try:
         assert eval_scheduler(svc) is None
     finally:

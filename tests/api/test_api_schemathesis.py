@@ -29,7 +29,7 @@ def _app() -> object:
 
     data = Path(tempfile.mkdtemp(prefix="keel-schemathesis-"))
     settings = Settings(data_dir=data, api_rate_limit_per_s=0)
-    agents = [host.load_agent(EXAMPLE, settings), echo_agent()]
+    agents = [host.load_agent(EXAMPLE, settings, credentials={}), echo_agent()]
     svc = service_for(settings, AgentRegistry(agents))
     _, key = svc.auth.keys.create("acme", ["admin"], actor="test")
     # Schemathesis runs the app's lifespan around every call: the service outlives them.

@@ -110,14 +110,14 @@ async def test_values_are_encrypted_at_rest_and_the_key_file_is_private(
 
 
 async def test_a_token_is_revealed_after_a_restart(settings: Settings, spec_dir: Path) -> None:
-    agent = keel.host.load_agent(spec_dir, settings)
+    agent = keel.host.load_agent(spec_dir, settings, credentials={})
     assert agent.governor is not None
     with keel.host.open_store(settings, audit=False), vault_scope("acme"):
         token = agent.governor.mask(f"card {CARD}", "model").split()[-1]
     assert TOKEN.fullmatch(token)
 
     _restart()
-    again = keel.host.load_agent(spec_dir, settings)
+    again = keel.host.load_agent(spec_dir, settings, credentials={})
     assert again.governor is not None
     with keel.host.open_store(settings, audit=False), vault_scope("acme"):
         assert again.governor.reveal("refund", {"card": token}) == {"card": CARD}

@@ -66,12 +66,14 @@ SERVE_PATHS_ENV = "KEEL_SERVE_PATHS"
 def app_from_environment() -> FastAPI:
     """The application of one ``keel serve --workers N`` worker process."""
     paths = os.environ.get(SERVE_PATHS_ENV, ".").split(os.pathsep)
-    return create_app(build_service(host.settings(), paths))
+    return create_app(build_service(host.settings(os.environ), paths))
 
 
 def build_service(settings: Settings, paths: Sequence[str | Path]) -> ApiService:
     """Everything a server needs, validated. Raises ``SpecError``/``UserError``."""
-    registry = AgentRegistry.from_paths(paths, lambda p: host.load_agent(p, settings))
+    registry = AgentRegistry.from_paths(
+        paths, lambda p: host.load_agent(p, settings, credentials=os.environ)
+    )
     return service_for(settings, registry)
 
 
@@ -83,7 +85,7 @@ def service_for(settings: Settings, registry: AgentRegistry) -> ApiService:
         telemetry = TelemetryConfig.from_settings(settings, prometheus=True).start()
         if telemetry is not None:
             store.on_close(telemetry.shutdown)
-        by_spec = host.agent_for_run(settings)
+        by_spec = host.agent_for_run(settings, credentials=os.environ)
 
         def load_for_run(rec: RunRecord) -> Any:
             # The served definition when it is the one the run started with; else
