@@ -4,10 +4,10 @@
 with ``resume``; ``LocalEngine()`` (no store) is the in-memory mode with no journal,
 for tests and latency-critical embedding.
 
-Admission control: at most ``max_concurrency`` runs execute at once (and at most
-``max_concurrency_per_agent`` of one agent); up to ``max_queue`` more wait their
-turn; beyond that ``run`` raises ``RateLimited`` at once instead of queueing
-without bound.
+Admission control (``_admission``): at most ``max_concurrency`` runs execute at once
+(and at most ``max_concurrency_per_agent`` of one agent); up to ``max_queue`` more
+wait their turn; beyond that ``run`` raises ``RateLimited`` at once instead of
+queueing without bound.
 
 A run whose tool call needs a person's approval returns in ``awaiting_approval``:
 its approval is a row (``keel.hitl``), nothing waits in this process. Once the
@@ -24,7 +24,7 @@ import socket
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ from keel.audit.log import AuditLog
 from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
-from keel.errors import Conflict, ErrorCode, KeelError, NotFound, RateLimited, UserError
+from keel.errors import Conflict, ErrorCode, KeelError, NotFound, UserError
 from keel.governance.governor import masking_scope
 from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
@@ -47,6 +47,8 @@ from keel.store.runs import RunRecord, RunStatus, json_text
 from keel.store.writer import QueuedWrite
 from keel.telemetry.traceparent import valid_traceparent
 
+from ._admission import Admission
+from ._closing import close_tokens, closing
 from .effects import DirectEffects, JournaledEffects
 
 if TYPE_CHECKING:
@@ -88,11 +90,7 @@ class LocalEngine:
         # Listeners to the answers of runs of agents that stream tokens (keel.loop.stream).
         self.tokens = TokenHub()
         self._clock = clock
-        self._slots = asyncio.Semaphore(max_concurrency)
-        self._per_agent_limit = max_concurrency_per_agent
-        self._agent_slots: dict[str, asyncio.Semaphore] = {}
-        self._max_queue = max_queue
-        self._waiting = 0
+        self._admission = Admission(max_concurrency, max_concurrency_per_agent, max_queue)
         self._session_turns = session_turns
         # In-memory mode keeps recent session turns here (bounded, least recent out).
         self._memory_sessions: OrderedDict[str, _MemorySession] = OrderedDict()
@@ -114,7 +112,7 @@ class LocalEngine:
     @property
     def waiting(self) -> int:
         """Runs admitted but waiting for a concurrency slot."""
-        return self._waiting
+        return self._admission.waiting
 
     async def run(
         self,
@@ -161,7 +159,7 @@ class LocalEngine:
             raise Conflict(f"run {run_id} already exists: name a new run with a new id")
         # PII tokens are issued and revealed for this run's tenant only.
         # Within a run, a text is scanned for PII once (keel.governance.governor).
-        async with self._admitted(agent.name), vault_scope(tenant), masking_scope():
+        async with self._admission.admit(agent.name), vault_scope(tenant), masking_scope():
             run_id = run_id or new_run_id()
             now = self._clock()
             if history is None:
@@ -228,13 +226,13 @@ class LocalEngine:
                 # Only ``cancel`` ends the run; any other cancellation (shutdown, a crash
                 # in tests) leaves it unfinished in the journal, to resume later.
                 reason = self._cancelling.pop(run_id, None)
-                _close_tokens(effects, "cancelled", reason or "the run was interrupted")
+                close_tokens(effects, "cancelled", reason or "the run was interrupted")
                 if reason is not None and self.store is not None:
                     await self._end_cancelled(run_id, reason)
                 raise
             finally:
                 self._live.pop(run_id, None)
-            return await _closing(
+            return await closing(
                 effects,
                 self._finish(
                     agent,
@@ -290,7 +288,7 @@ class LocalEngine:
         now = self._clock()
         if not self.store.runs.claim(run_id, status="awaiting_approval", owner=self.owner, now=now):
             raise Conflict(f"run {run_id} was continued by another process")
-        async with self._admitted(rec.agent):
+        async with self._admission.admit(rec.agent):
             return await self._resume_one(rec, load_agent)
 
     def is_live(self, run_id: str) -> bool:
@@ -352,23 +350,6 @@ class LocalEngine:
             await self.store.writer.flush()
 
     # -- internals ---------------------------------------------------------------------
-
-    def _admitted(self, agent_name: str) -> _Slots:
-        # The agent's own slot first: a run waiting for it must not hold a global slot
-        # that another agent's run could use meanwhile.
-        sems = [self._slots]
-        if self._per_agent_limit is not None:
-            sem = self._agent_slots.get(agent_name)
-            if sem is None:
-                sem = self._agent_slots[agent_name] = asyncio.Semaphore(self._per_agent_limit)
-            sems.insert(0, sem)
-        # Only a run that would have to wait counts against the queue bound.
-        if self._waiting >= self._max_queue and any(s.locked() for s in sems):
-            raise RateLimited(
-                f"the engine is at capacity ({self._max_queue} runs queued); retry later",
-                retry_after_s=1.0,
-            )
-        return _Slots(self, sems)
 
     def _used_today(self, agent: Agent, tenant: str | None) -> UsedToday | None:
         """Today's usage for the daily budgets; ``None`` when the spec sets none.
@@ -667,9 +648,9 @@ class LocalEngine:
         except asyncio.CancelledError:
             if trace is not None:
                 trace.abandoned("cancelled")
-            _close_tokens(effects, "cancelled", "the run was interrupted")
+            close_tokens(effects, "cancelled", "the run was interrupted")
             raise
-        return await _closing(
+        return await closing(
             effects,
             self._finish(
                 agent,
@@ -774,30 +755,6 @@ class LocalEngine:
         return got
 
 
-def _closing(effects: DirectEffects, finishing: Awaitable[RunRecord]) -> Awaitable[RunRecord]:
-    """``finishing`` (the run's end being recorded), and for a run with a token channel
-    the channel closed on its record either way: after the final commit, so the
-    answer's tail never leaves before the run is recorded ``completed``. (A plain
-    function: a run without a channel awaits ``finishing`` with no extra frame.)"""
-    tokens = effects.tokens
-    return finishing if tokens is None else _closed(tokens, finishing)
-
-
-async def _closed(tokens: RunTokens, finishing: Awaitable[RunRecord]) -> RunRecord:
-    try:
-        rec = await finishing
-    except BaseException:
-        tokens.close("failed", error_code="INTERNAL", error_message="the run could not be recorded")
-        raise
-    tokens.close(rec.status, rec.output, error_code=rec.error_code, error_message=rec.error_message)
-    return rec
-
-
-def _close_tokens(effects: DirectEffects, status: str, message: str) -> None:
-    if effects.tokens is not None:
-        effects.tokens.close(status, error_message=message)
-
-
 def _midnight_utc(now: float) -> float:
     return now - now % 86_400
 
@@ -823,37 +780,3 @@ class _MemorySession:
     agent: str
     tenant: str | None
     turns: deque[tuple[Any, Any]]
-
-
-class _Slots:
-    """Async context manager holding the engine's concurrency slots for one run."""
-
-    __slots__ = ("_engine", "_sems")
-
-    def __init__(self, engine: LocalEngine, sems: list[asyncio.Semaphore]) -> None:
-        self._engine = engine
-        self._sems = sems
-
-    async def __aenter__(self) -> None:
-        engine = self._engine
-        # Uncontended, acquiring is synchronous; only a real wait counts as queued.
-        if not any(sem.locked() for sem in self._sems):
-            for sem in self._sems:
-                await sem.acquire()
-            return
-        engine._waiting += 1
-        acquired: list[asyncio.Semaphore] = []
-        try:
-            for sem in self._sems:
-                await sem.acquire()
-                acquired.append(sem)
-        except BaseException:
-            for sem in acquired:
-                sem.release()
-            raise
-        finally:
-            engine._waiting -= 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        for sem in self._sems:
-            sem.release()
