@@ -15,7 +15,8 @@ Rows:
 Each row is measured twice: closed loop (every connection sends its next request as
 soon as it has an answer: the most the server can do, latency = queueing behind 63
 others) and open loop at ``--rate`` runs/s (requests due on a fixed schedule, latency
-counted from when each was due).
+counted from when each was due). Each line also gives the server process's CPU time
+per run (all its threads, read from ``/proc``; "n/a" elsewhere).
 
 Usage: python benchmarks/http_api.py [--requests N] [--concurrency C] [--rate R]
 Goal (issue 6): >= 500 runs/s, and p99 <= 50 ms at 64 connections, one process.
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import gc
 import importlib.util
+import os
 import socket
 import statistics
 import subprocess
@@ -137,6 +139,15 @@ async def _load(
         gc.enable()
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU time (user + system, all threads) of process ``pid`` so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench(name: str, *, governed: bool, n: int, concurrency: int, rate: float) -> list[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -161,14 +172,22 @@ def bench(name: str, *, governed: bool, n: int, concurrency: int, rate: float) -
                     time.sleep(0.05)
             rows = []
             for offered in (None, rate):
+                cpu_before = _cpu_s(server.pid)
                 elapsed, latencies = asyncio.run(_load(url, key, n, concurrency, offered))
+                cpu_after = _cpu_s(server.pid)
+                cpu = (
+                    "server CPU n/a"
+                    if cpu_before is None or cpu_after is None
+                    else f"server CPU {(cpu_after - cpu_before) / n * 1e3:.2f} ms/run"
+                )
                 ms = sorted(x * 1e3 for x in latencies)
                 p50 = statistics.median(ms)
                 p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
                 load = "as fast as answered" if offered is None else f"offered {offered:g}/s"
                 rows.append(
                     f"{name:<16} {len(ms) / elapsed:6.0f} runs/s   p50 {p50:6.1f} ms   "
-                    f"p99 {p99:6.1f} ms   ({len(ms)} runs, {concurrency} connections, {load})"
+                    f"p99 {p99:6.1f} ms   {cpu}   ({len(ms)} runs, {concurrency} connections, "
+                    f"{load})"
                 )
             return rows
         finally:
