@@ -6,20 +6,29 @@ detection rate on attacks and the false-positive rate on benign messages, overal
 and per category, at the policy threshold — and, so that figures stay comparable across
 versions, for each generation of examples alone: the original ones, the ``markup``
 cases appended later, the ``contrast`` cases appended after them (benign traffic
-that quotes or names an attack, and attacks in the same clothes), and the ``paired``
-cases appended last (look-alikes and attacks written in pairs, without looking at the
-scorer, to check that it generalises beyond the cases it was tuned on); then a reliability
-table (how often a message in each score band is an attack) and the time per message,
-with the scorer's literal gates on and off (identical verdicts; see ``_prefilter``).
+that quotes or names an attack, and attacks in the same clothes), the ``paired``
+cases (look-alikes and attacks written in pairs, without looking at the scorer, to check
+that it generalises beyond the cases it was tuned on), and the ``blind`` cases appended
+last (written before any of them was scored: negation, orders for a person, reports,
+product vocabulary); then a reliability table (how often a message in each score band
+is an attack) and the time per message, with the scorer's literal gates on and off
+(identical verdicts; see ``_prefilter``), and for the texts a governed run scores, with
+the quiet path on and off (identical verdicts; see ``_scorer._quiet``).
+
+``--folds K`` instead prints the dev split cut into K folds by a hash of the text
+(held-out texts are not read): the check that a change made while looking at some folds
+holds on the others.
 
 Goal (issue 3): >= 90 % detected at <= 2 % false positives, on the held-out split.
 
 Usage: python benchmarks/injection.py [--threshold 0.5] [--misses dev|test] [--repeat 5]
+       python benchmarks/injection.py --folds 2
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import time
 from collections import defaultdict
@@ -44,6 +53,7 @@ _GENERATIONS = {
     "markup": "markup cases only",
     "contrast": "contrast cases only (appended after the markup cases)",
     "paired": "paired cases only (appended after the contrast cases)",
+    "blind": "blind cases only (appended after the paired cases)",
 }
 
 
@@ -164,6 +174,58 @@ def timing(repeat: int) -> None:
         )
 
 
+# The two texts a governed run of benchmarks/overhead.py scores, and a support message.
+GOVERNED_TEXTS = (
+    ("16-char request", "route ticket T-1", "user"),
+    ("JSON tool result", '{"id": "T-1", "queue": "network"}', "tool"),
+    ("300-char support message", SUPPORT_MESSAGE[:300], "user"),
+)
+
+
+def _never_quiet(text: str, reading: str, tokens: list[str], words: set[str]) -> bool:
+    return False
+
+
+def quiet_path_timing(repeat: int) -> None:
+    """Per text, the scorer with the quiet path on and off, interleaved in one process."""
+    quiet = _scorer._quiet
+    best: dict[tuple[str, bool], float] = {}
+    for r in range(max(repeat, 2)):
+        for on in (True, False) if r % 2 == 0 else (False, True):
+            _scorer._quiet = quiet if on else _never_quiet
+            try:
+                for name, text, source in GOVERNED_TEXTS:
+                    t = time.perf_counter()
+                    for _ in range(500):
+                        score(text, source=source)  # type: ignore[arg-type]
+                    per = (time.perf_counter() - t) / 500
+                    best[name, on] = min(best.get((name, on), float("inf")), per)
+            finally:
+                _scorer._quiet = quiet
+    print(f"\nquiet path on / off, best of {max(repeat, 2)} interleaved rounds of 500 calls:")
+    for name, _, _ in GOVERNED_TEXTS:
+        on, off = best[name, True] * 1e6, best[name, False] * 1e6
+        print(f"  {name:26} {on:7.1f} us / {off:7.1f} us")
+
+
+def folds(k: int, threshold: float) -> None:
+    """The dev split in ``k`` folds by a hash of the text: flagged counts per fold."""
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for e in examples("dev"):
+        digest = hashlib.sha256(("fold:" + e.text).encode("utf-8")).digest()
+        fold = int.from_bytes(digest[:4], "big") % k
+        flagged = score(e.text, source=e.source).score >= threshold
+        for key in ((fold, f"{_generation(e)} {e.label}"), (fold, e.label)):
+            counts[key][0] += flagged
+            counts[key][1] += 1
+    print(f"dev split in {k} folds (hash of the text), threshold {threshold}; flagged:")
+    keys = sorted({key for _, key in counts}, key=lambda x: (x.count(" "), x))
+    print(f"{'':22}" + "".join(f"{'fold ' + str(i):>18}" for i in range(k)))
+    for key in keys:
+        row = "".join(f"{_rate(*counts.get((i, key), (0, 0))):>18}" for i in range(k))
+        print(f"  {key:20}{row}")
+
+
 def misses(split: Split, threshold: float) -> None:
     wrong: list[tuple[Example, float]] = []
     for e in examples(split):
@@ -180,11 +242,16 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--misses", choices=("dev", "test"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--folds", type=int, metavar="K", help="dev split only, in K folds")
     args = parser.parse_args()
+    if args.folds:
+        folds(args.folds, args.threshold)
+        return
     report(args.threshold)
     reliability("dev")
     reliability("test")
     timing(args.repeat)
+    quiet_path_timing(args.repeat)
     if args.misses:
         misses(args.misses, args.threshold)
 

@@ -4,10 +4,10 @@ The gate runs the scorer over the held-out split (about 40 % of the corpus, chos
 hash of the text; the weights were tuned on the other 60 %). Issue 3's goal is >= 90 %
 of attacks detected at <= 2 % false positives. The held-out detection rate meets it
 (91.2 %); the held-out false-positive rate does not yet: 0.5 % on the original examples,
-but the ``contrast`` and ``paired`` cases appended since (benign traffic that quotes or
-names an attack, hard by construction) bring the whole split to 2.8 %, see
-benchmarks/injection.py. So that assertion is a strict xfail: it turns into a failure,
-to be promoted to a plain assertion, the day it passes.
+but the ``contrast``, ``paired`` and ``blind`` cases appended since (benign traffic that
+quotes, reports or names an attack, hard by construction) bring the whole split to
+2.9 %, see benchmarks/injection.py. So that assertion is a strict xfail: it turns into a
+failure, to be promoted to a plain assertion, the day it passes.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_corpus_size_and_coverage() -> None:
     assert any("ignore my previous ticket" in t.lower() for t in hard)
 
 
-@pytest.mark.parametrize("technique", ["markup", "contrast", "paired"])
+@pytest.mark.parametrize("technique", ["markup", "contrast", "paired", "blind"])
 def test_appended_cases_cover_both_labels_and_both_splits(technique: str) -> None:
     cases = [e for e in load() if e.technique == technique]
     assert {(e.label, e.split) for e in cases} == {
@@ -75,15 +75,17 @@ def test_appended_cases_cover_both_labels_and_both_splits(technique: str) -> Non
 
 
 def test_appended_cases_come_last_in_the_order_they_were_added() -> None:
-    # The markup cases, then the contrast cases, then the paired cases were appended after
-    # the original corpus, so every example generated before them kept its place and split.
+    # The markup, contrast, paired and blind cases were appended after the original corpus
+    # in that order, so every example generated before them kept its place and split.
     techniques = [e.technique for e in load()]
     first_markup = techniques.index("markup")
     first_contrast = techniques.index("contrast")
     first_paired = techniques.index("paired")
+    first_blind = techniques.index("blind")
     assert set(techniques[first_markup:first_contrast]) == {"markup"}
     assert set(techniques[first_contrast:first_paired]) == {"contrast"}
-    assert set(techniques[first_paired:]) == {"paired"}
+    assert set(techniques[first_paired:first_blind]) == {"paired"}
+    assert set(techniques[first_blind:]) == {"blind"}
 
 
 def test_contrast_cases_pair_look_alikes_with_attacks_of_the_same_shape() -> None:
@@ -105,6 +107,17 @@ def test_paired_cases_teach_who_is_addressed_on_every_source() -> None:
     assert sum(attacks.values()) >= 40
     texts = " ".join(e.text.lower() for e in paired)
     for shape in ("act as the approver", "system prompt editor", "runbook", "base64", "@"):
+        assert shape in texts, shape
+
+
+def test_blind_cases_cover_negation_reports_and_product_vocabulary() -> None:
+    blind = [e for e in load() if e.technique == "blind"]
+    benign = Counter(e.source for e in blind if e.label == "benign")
+    attacks = Counter(e.source for e in blind if e.label == "attack")
+    assert set(benign) == set(attacks) == set(SOURCES)
+    assert sum(benign.values()) >= 50
+    texts = " ".join(e.text.lower() for e in blind)
+    for shape in ("did not ignore", "told me to ignore", "developer mode", "override", "pattern"):
         assert shape in texts, shape
 
 
@@ -139,8 +152,8 @@ def test_held_out_detection_meets_the_goal() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out false positives are 2.8 % (7/248; 0.5 % on the original 186, 4/31 on the "
-    "contrast and 2/22 on the paired look-alikes), goal <= 2 %",
+    reason="held-out false positives are 2.9 % (8/275; 0.5 % on the original 186, 4/31 on the "
+    "contrast, 2/22 on the paired and 1/27 on the blind look-alikes), goal <= 2 %",
 )
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")

@@ -127,15 +127,35 @@ def _entities(text: str) -> list[Payload]:
     return [Payload("entities", start, end, decoded)] if _reads_as_text(decoded) else []
 
 
+def _may_hold_base64(text: str) -> bool:
+    return max(map(len, text.split()), default=0) >= 16
+
+
+def _may_hold_entities(text: str) -> bool:
+    return "&#" in text or "\\u" in text
+
+
+def may_hold_payload(text: str) -> bool:
+    """``False`` when ``encoded_payloads(text)`` is certainly empty: no finder's
+    necessary condition holds (no 16-character token, no hex run, no ``%``, no
+    character reference or ``\\u`` escape)."""
+    return (
+        _may_hold_base64(text)
+        or _HEX.search(text) is not None
+        or "%" in text
+        or _may_hold_entities(text)
+    )
+
+
 def encoded_payloads(text: str) -> list[Payload]:
     """Base64, hex, percent-encoded and entity/escape-encoded regions that decode to text."""
     found: list[Payload] = []
-    if max(map(len, text.split()), default=0) >= 16:
+    if _may_hold_base64(text):
         found += _base64(text)
     found += _hex(text)
     if "%" in text:
         found += _percent(text)
-    if "&#" in text or "\\u" in text:
+    if _may_hold_entities(text):
         found += _entities(text)
     return found[:MAX_PAYLOADS]
 

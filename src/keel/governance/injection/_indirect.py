@@ -122,7 +122,9 @@ INDIRECT: tuple[Pattern, ...] = (
         r"end_header_id|eot_id)\|>|\[/?inst\]|<</?sys>>|</?(?:system_prompt|sys_prompt|"
         r"system-prompt)>|<system>\s*(?:you|ignore|new|from|the\s+assistant)",
         (0.7, 0.75, 0.75),
-        "im start end system user assistant endoftext begin text header id eot inst sys prompt",
+        # Every marker holds one of these words; "id" and "header" (``start_header_id``)
+        # would only make a JSON result's "id" key a candidate.
+        "im start end system user assistant endoftext begin text eot inst sys prompt",
         "imitates the model's chat-template role markers",
     ),
     pattern(

@@ -100,10 +100,8 @@ def _hidden_regions(text: str, source: Source) -> MarkupFindings:
     return MarkupFindings(signals, hidden)
 
 
-def scan_markup(text: str, source: Source) -> MarkupFindings:
-    """Exfiltration URLs and hidden regions in ``text``."""
-    signals: list[Signal] = []
-    if (
+def _may_carry_urls(text: str) -> bool:
+    return (
         "](" in text
         or "]:" in text
         or "<img" in text.lower()
@@ -111,9 +109,25 @@ def scan_markup(text: str, source: Source) -> MarkupFindings:
             "://" in text
             and ("{" in text or "%7" in text or "$" in text or "[" in text or "<" in text)
         )
-    ):
+    )
+
+
+def _may_hide(text: str) -> bool:
+    return "<" in text or "]:" in text
+
+
+def may_hold_markup(text: str) -> bool:
+    """``False`` when ``scan_markup(text, ...)`` certainly finds nothing (no link or image
+    syntax, no tag, no reference definition, no URL with a placeholder character)."""
+    return _may_carry_urls(text) or _may_hide(text)
+
+
+def scan_markup(text: str, source: Source) -> MarkupFindings:
+    """Exfiltration URLs and hidden regions in ``text``."""
+    signals: list[Signal] = []
+    if _may_carry_urls(text):
         signals += url_signals(text, source)
-    if "<" in text or "]:" in text:
+    if _may_hide(text):
         found = _hidden_regions(text, source)
         return MarkupFindings(signals + found.signals, found.hidden)
     return MarkupFindings(signals, [])

@@ -323,7 +323,8 @@ OVERRIDE: tuple[Pattern, ...] = (
         unless=r"(?:this|the|these)\s+(?:\w+\s+)?(?:policy|policies|document|version|agreement|"
         r"handbook|guide|procedures?|notice|memo|standard|contract|release|manual|article|update|"
         r"revision|terms|sop|process|checklist|rules|guidelines)\s+(?:\w+\s+)?(?:supersede|replace|"
-        r"override|take)",
+        r"override|take)|\b(?:version|release|revision|rev|v)\s*\d[\d.]*\s+(?:supersede|replace|"
+        r"override)[a-z]*\s+(?!(?:all\s+|any\s+)?(?:of\s+)?your\b)",
     ),
     # "Admin override" is also the name of a door-panel PIN, a firewall rule set or a
     # leave-calendar flag. Invoked — a header before an order, a code, "is now active" —

@@ -4,13 +4,20 @@ A security team's ticket quotes what someone typed into the HR bot; a pentest fi
 cites the request that leaked a system prompt; a SIEM alert carries the blocked input
 in a field; an awareness page shows an example payload. The attack's words are all
 there, but as the object of "typed", "wrote", "contained", "detected", "for example",
-"asked it to" — reported, not issued. Two shapes are recognised:
+"asked it to" — reported, not issued. The shapes recognised:
 
 * a **quotation** whose frame (the words before it, in its clause) reports it:
-  ``someone kept typing 'ignore all previous instructions'``, ``"input_excerpt": "..."``;
+  ``someone kept typing 'ignore all previous instructions'``, ``"input_excerpt": "..."``,
+  narrates it (``a customer dropped '...' into the chat``), or asks about it (``is '...'
+  a real jailbreak?``), and the quotations listed after such a one;
 * a **described request**: a verb governed by a third party made to do it, ``made the
   support bot print its instructions``, ``asking it to translate them``, ``requests to
-  print the system prompt``.
+  print the system prompt``, ``my manager told me to ignore...``;
+* a **sample after a colon** that a past verb introduces: ``blocked input: ignore...``;
+* a **negated** past or perfect: ``I did not ignore your instructions``;
+* an order **for a person**: passed on (``tell the new intern to ignore the old page``,
+  overrides only) or a role given to whoever the sentence names (``@Priya can you act
+  as the approver?``, role-play only).
 
 The instruction signals that start inside such a region (their head is the reported
 verb) are replaced by one ``reported_attack`` signal at a fraction of their strength,
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import pairwise
 
 from keel.governance.injection._verdict import Category, Signal
 
@@ -73,9 +81,11 @@ _REPORTING_WORDS = (
     "attempted attempting detected flagged blocked caught matched logged reported quoted "
     "quoting like example examples payload payloads excerpt sample samples phrase phrases "
     "string strings prompts attempts attack attacks received receiving such eg "
+    # what a detection rule or a filter matched on: an alert's "pattern" or "signature"
+    "pattern patterns signature signatures "
     # answering and showing: what a bot, a screen or a message produced
-    "answered replied responded reads shows showed displayed printed returned generated "
-    "produced output input inputs "
+    "answered replied responded reads shows showed displayed printed "
+    "returned generated produced output input inputs seeing saw seen evidence "
     # the writer's own label for what it quotes: an attack, a scam, a test
     "injection injections jailbreak jailbreaks phishing scam suspicious malicious fake"
 )
@@ -89,6 +99,25 @@ _CAUSED = (
     "convinced|convincing|instructed|instructing"
 )
 _ATTEMPTED = "requests|attempts|tries"
+# Asked or told, with no object: "a mail asking to reset MFA", "I was told to ignore it".
+_ASKED = "asking|asked|asks|told"
+# People a request is reported as made to: a person told to do something is not the model.
+_PERSONS = (
+    r"users?|staff|team|employees|customers?|colleagues?|manager|recipients?|interns?|"
+    r"hires?|contractors?|technicians?"
+)
+_PEOPLE = (
+    rf"me|us|staff|users?|people|employees|everyone|everybody|customers?|recipients?|"
+    rf"colleagues?|(?:the|a|an|their|our|its|my)\s+(?:[\w-]+\s+){{0,2}}?(?:{_PERSONS})"
+)
+# An order the reader is asked to pass on to a person: "tell the new intern to ignore the
+# old wiki page", "ask everyone in the team to forget the old VPN guide". The instruction
+# is addressed to that person, not to the model.
+_PASSING_VERBS = ("tell", "ask", "remind", "instruct", "advise", "warn")
+_PASSED_ON = re.compile(
+    rf"\b(?:tell|ask|remind|instruct|advise|warn)\s+(?:him|her|them|{_PEOPLE})"
+    r"(?:\s+(?:in|on|at|from)\s+(?:the|our|my)\s+[\w-]+)?\s+to\s+"
+)
 # Checked as substrings of the lower-cased text before the expression runs: a
 # case-insensitive alternation of words costs more than the whole scan it would gate.
 _CAUSE_HINTS = (
@@ -107,11 +136,40 @@ _CAUSE_HINTS = (
     "tries",
 )
 _DESCRIBED = re.compile(
-    rf"\b(?:(?:{_CAUSED})\s+(?:it|him|her|them|(?:the|a|an|their|our|its)\s+"
+    rf"\b(?:(?:{_CAUSED})\s+(?:it|him|her|them|{_PEOPLE}|(?:the|a|an|their|our|its)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:bot|chatbot|model|assistant|ai|agent|llm|copilot))\s+(?:to\s+|into\s+)?"
-    rf"|(?:{_ATTEMPTED})\s+to\s+)"
+    rf"|(?:{_ATTEMPTED}|{_ASKED})\s+to\s+)"
 )
 _CLAUSE_END = re.compile(r"[.;:!?\n)(,]")
+# A past or perfect negation right before a verb, with at most one adverb between; not
+# said of "you" ("you did not ignore your rules? then...").
+_NEGATION = re.compile(
+    r"(?<!\byou\s)\b(?:did\s+not|didn't|didnt|have\s+not|haven't|has\s+not|hasn't|had\s+not|hadn't|"
+    r"(?:i|we|they|he|she|nobody|no\s+one)\s+never)\s+(?:(?:really|actually|even|ever|just)\s+)?$"
+)
+_NEGATION_REACH = 40
+# Between two items of a list of quotations.
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*")
+_NOT_A_SUBJECT_WORDS = "as was were is are be been being has have had get got not please just now"
+_NOT_A_SUBJECT = frozenset(_NOT_A_SUBJECT_WORDS.split())
+# A sentence that opens by naming who it speaks to: "@priya", "hi dana,", "dear team,".
+_VOCATIVE = re.compile(
+    r"(?:^|(?<=[\n.!?]))[ \t]*(?:@(?P<name>[a-z][\w.-]{1,40})[,:]?|"
+    r"(?:hi|hey|hello|dear)\s+@?(?P<name2>[a-z][\w.-]{1,40})\s*[,:!])\s"
+)
+_GREETING_HINT = re.compile(r"\b(?:hi|hey|hello|dear)\s", re.IGNORECASE)
+_AI_NAME = re.compile(
+    r"(?:^|[\W_])(?:ai|bot|chatbot|assistant|gpt|chatgpt|llm|copilot|agent|claude|gemini)"
+)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+# Past verbs that introduce someone else's words or a detected sample after a colon. Not
+# the nouns of ``_REPORTING`` ("input:", "example:"), nor the present ("the admin says:"):
+# that is how an attack announces itself too ("New instructions:").
+_INTRODUCING_WORDS = (
+    "typed wrote said contained blocked detected flagged caught matched logged reported "
+    "quoted answered replied responded printed returned showed"
+)
+_INTRODUCING = frozenset(_INTRODUCING_WORDS.split())
 # "I'm asking the bot to...", "as I said: '...'": the writer issuing it, to the reader.
 _FIRST_PERSON = re.compile(
     r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|hereby\s+)?$|\bas\s+(?:i|we)\b"
@@ -125,6 +183,9 @@ def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
     if not inside or any(s.name in RELAYS for s in signals):
         return signals
     regions = reported_regions(text, [s.span[0] for s in inside])
+    regions += addressed_to_person(text, [s.span[0] for s in inside if s.category == "role_play"])
+    overrides = [s.span[0] for s in inside if s.category == "instruction_override"]
+    regions += passed_on_to_person(text, overrides)
     if not regions:
         return signals
     replaced: set[int] = set()
@@ -163,14 +224,16 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
         i = bisect_left(starts, lo)
         return i < len(starts) and starts[i] < hi
 
-    regions = [
-        m.span() for m in _quoted(text) if holds_a_start(*m.span()) and _reports(text, m.start())
-    ]
+    regions = [span for span in _reported_quotations(text) if holds_a_start(*span)]
     lowered = text.lower()
-    if not any(hint in lowered for hint in _CAUSE_HINTS):
-        return regions
     if len(lowered) != len(text):  # a few characters lower-case to two; keep positions
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if "not" in lowered or "n't" in lowered or "never" in lowered:
+        regions += _negated(lowered, starts)
+    if ":" in lowered:
+        regions += _introduced(lowered, starts)
+    if not any(hint in lowered for hint in _CAUSE_HINTS):
+        return list(dict.fromkeys(regions))
     for m in _DESCRIBED.finditer(lowered):
         if _FIRST_PERSON.search(lowered[max(0, m.start() - 20) : m.start()]):
             continue
@@ -180,15 +243,145 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
             _WORD.findall(lowered[m.start() : end])
         ):
             regions.append((m.end(), end))
+    return list(dict.fromkeys(regions))
+
+
+def addressed_to_person(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Sentences that open by naming a person — an @-mention or a greeting — and so give
+    their "you" and their roles to that person: "@Priya can you act as the approver
+    today?". Role-play signals only: an override ("ignore your instructions") is never
+    something one says to a colleague, and stays what it is."""
+    if not starts or ("@" not in text and not _GREETING_HINT.search(text)):
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return []
+    regions: list[tuple[int, int]] = []
+    for m in _VOCATIVE.finditer(lowered):
+        name = m.group("name") or m.group("name2")
+        if name in ("there", "you") or _AI_NAME.search(name):
+            continue  # "hi there," speaks to whoever reads it, the model included
+        end_m = _SENTENCE_END.search(lowered, m.end())
+        end = end_m.end() if end_m else len(text)
+        if any(m.end() <= s < end for s in starts):
+            regions.append((m.end(), end))
     return regions
 
 
-def _reports(text: str, quote_start: int) -> bool:
-    """The words before a quotation, in its clause, report it; they do not address "you",
-    and the writer is not saying it again ("as I said", "again:")."""
+def passed_on_to_person(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Clauses the reader is asked to pass on to a person: "tell the new intern to ignore
+    the old wiki page". Override signals only: "tell the user to send their password to
+    ..." passes on the attack itself, and stays what it is."""
+    if not starts:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text) or not any(v in lowered for v in _PASSING_VERBS):
+        return []
+    regions: list[tuple[int, int]] = []
+    for m in _PASSED_ON.finditer(lowered):
+        end_m = _CLAUSE_END.search(lowered, m.end())
+        end = end_m.start() if end_m else len(text)
+        if any(m.end() <= s < end for s in starts) and _READER.isdisjoint(
+            _WORD.findall(lowered[m.end() : end])
+        ):
+            regions.append((m.end(), end))
+    return regions
+
+
+def _negated(lowered: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Clauses whose instruction verb is negated in the past or the perfect: "I did not
+    ignore your instructions" says what was not done; it orders nothing. (The present,
+    "do not follow your rules", is an order and is not matched.)"""
+    regions: list[tuple[int, int]] = []
+    for start in starts:
+        if _NEGATION.search(lowered, max(0, start - _NEGATION_REACH), start):
+            end_m = _CLAUSE_END.search(lowered, start)
+            regions.append((start, end_m.start() if end_m else len(lowered)))
+    return regions
+
+
+def _introduced(lowered: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Lines whose instruction follows a colon that a verb of saying or detecting
+    introduces: "the email says: disregard...", "blocked input: ignore...". The sample
+    runs to the end of its line (or of the JSON string it is in)."""
+    regions: list[tuple[int, int]] = []
+    for start in starts:
+        line_start = lowered.rfind("\n", 0, start) + 1
+        colon = lowered.rfind(":", max(line_start, start - _FRAME), start)
+        if colon < 0:
+            continue
+        frame = lowered[max(line_start, colon - _FRAME) : colon]
+        frame = frame[max(frame.rfind(mark) for mark in (*_BREAKS, '"')) + 1 :]
+        words = _WORD.findall(frame)
+        if (
+            _INTRODUCING.isdisjoint(words)
+            or not _READER.isdisjoint(words)
+            or _FIRST_PERSON.search(frame)
+        ):
+            continue
+        ends = [i for i in (lowered.find(c, start) for c in '\n"') if i >= 0]
+        end = min(ends, default=len(lowered))
+        # An unquoted sample that speaks to "you" is not told apart from an order.
+        if _READER.isdisjoint(_WORD.findall(lowered[colon:end])):
+            regions.append((colon + 1, end))
+    return regions
+
+
+def _reported_quotations(text: str) -> list[tuple[int, int]]:
+    """Quotations that ``_reports`` accepts, and those listed right after one ("strings
+    such as 'a', 'b' or 'c'"): a list shares the frame of its first item."""
+    out: list[tuple[int, int]] = []
+    for m in sorted(_quoted(text), key=lambda m: m.start()):
+        listed = bool(out) and _LIST_GAP.fullmatch(text, out[-1][1], m.start()) is not None
+        if listed or _reports(text, m.start(), m.end()):
+            out.append(m.span())
+    return out
+
+
+def _reports(text: str, quote_start: int, quote_end: int) -> bool:
+    """The words before a quotation, in its clause, report it — a verb of saying or a noun
+    that presents a sample, or a past-tense verb after its subject ("someone spammed the
+    bot with '...'") — or the quotation is what a question asks about ("is '...' a real
+    jailbreak?"). Never when the frame addresses "you", or the writer is saying it again
+    ("as I said", "again:")."""
     frame = text[max(0, quote_start - _FRAME) : quote_start].lower()
     frame = frame[max(frame.rfind(mark) for mark in _BREAKS) + 1 :]
     if _FIRST_PERSON.search(frame):
         return False
     words = _WORD.findall(frame.replace("e.g.", "eg"))
-    return not _REPORTING.isdisjoint(words) and _READER.isdisjoint(words) and "again" not in words
+    if not _READER.isdisjoint(words) or "again" in words:
+        return False
+    if not _REPORTING.isdisjoint(words):
+        return True
+    # A colon after a narrating verb presents a directive ("my manager authorised it:"),
+    # a narration runs into its object ("spammed the bot with '...'").
+    if not frame.rstrip().endswith(":") and _narrates(words):
+        return True
+    return _asked_about(text, quote_end)
+
+
+def _narrates(words: list[str]) -> bool:
+    """A past-tense verb with a word before it that is not an auxiliary: "the attacker
+    used", "a customer dropped". Not "Updated instructions:" (no subject), nor "was
+    approved" or "as instructed" (a state, or an authority invoked)."""
+    for before, word in pairwise(words):
+        if (
+            len(word) >= 4
+            and word.endswith("ed")
+            and not word.endswith("eed")
+            and before not in _NOT_A_SUBJECT
+        ):
+            return True
+    return False
+
+
+def _asked_about(text: str, quote_end: int) -> bool:
+    """The quotation sits inside a question that goes on after it: "what does '...' mean
+    here?", "is '...' a real jailbreak?"."""
+    rest = text[quote_end : quote_end + _FRAME]
+    stop = _SENTENCE_END.search(rest)
+    return (
+        stop is not None
+        and stop.group() == "?"
+        and _WORD.search(rest[: stop.start()].lower()) is not None
+    )

@@ -22,15 +22,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from keel.governance.injection._catalogue import WORD, Catalogue, Pattern
-from keel.governance.injection._decoders import ROT13, encoded_payloads, spaced_runs
+from keel.governance.injection._decoders import (
+    ROT13,
+    encoded_payloads,
+    may_hold_payload,
+    spaced_runs,
+)
 from keel.governance.injection._extraction import EXTRACTION
 from keel.governance.injection._indirect import DECODE_HINTS, EXFILTRATION, INDIRECT
 from keel.governance.injection._jailbreak_frames import JAILBREAK_FRAMES
-from keel.governance.injection._markup import scan_markup
+from keel.governance.injection._markup import may_hold_markup, scan_markup
 from keel.governance.injection._override import OVERRIDE
 from keel.governance.injection._reported import RELAYS, discount_reported, quotations
 from keel.governance.injection._role_play import ROLE_PLAY
-from keel.governance.injection._unicode import Reading, leet_readings, normalize
+from keel.governance.injection._unicode import (
+    Reading,
+    ascii_reading,
+    has_leet_hint,
+    leet_readings,
+    normalize,
+)
 from keel.governance.injection._verdict import (
     InjectionVerdict,
     Signal,
@@ -42,10 +53,16 @@ from keel.governance.injection._verdict import (
 CATALOGUE = Catalogue(
     OVERRIDE + ROLE_PLAY + JAILBREAK_FRAMES + EXTRACTION + INDIRECT + EXFILTRATION + DECODE_HINTS
 )
+# The words that decide whether a rot13, reversed or leetspeak reading is decoded: the
+# trigger words, and two words of chat-template markers ("start_header_id") that no longer
+# index a pattern; kept so that which readings get decoded did not change.
+_READING_WORDS = CATALOGUE.trigger_words | frozenset({"id", "header"})
 # Trigger words as they appear in a rot13-encoded or reversed text: checking a reading's
 # words against these costs nothing, and only a hit pays for decoding the reading.
-_ROT13_TRIGGERS = frozenset(w.translate(ROT13) for w in CATALOGUE.trigger_words)
-_REVERSED_TRIGGERS = frozenset(w[::-1] for w in CATALOGUE.trigger_words)
+_ROT13_TRIGGERS = frozenset(w.translate(ROT13) for w in _READING_WORDS)
+_REVERSED_TRIGGERS = frozenset(w[::-1] for w in _READING_WORDS)
+# A word in this set means some reading of the text may be scanned for patterns.
+_SCANNED_IF = CATALOGUE.trigger_words | _ROT13_TRIGGERS
 # Words that decide whether a leetspeak "1" is an "i" or an "l": the trigger words and a
 # few frequent words of attacks that are not triggers.
 _LEET_WORDS = (
@@ -56,7 +73,7 @@ _LEET_WORDS = (
     "internal original developer model tool tools call level role login password all "
     "billing unfiltered unrestricted "
 )
-_VOCABULARY = CATALOGUE.trigger_words | frozenset(_LEET_WORDS.split())
+_VOCABULARY = _READING_WORDS | frozenset(_LEET_WORDS.split())
 
 MAX_DEPTH = 2
 MAX_SIGNALS = 64
@@ -114,7 +131,10 @@ _NOT_INSTRUCTIONS = ("obfuscation", "exfiltration")
 
 def score(text: str, *, source: Source) -> InjectionVerdict:
     """Score ``text`` for prompt injection; see ``_verdict`` for the scale and thresholds."""
-    signals = discount_reported(text, _analyse(text, source, 0))
+    signals = _analyse(text, source, 0)
+    if not signals:
+        return InjectionVerdict(0.0, source)  # what ``combine`` returns for no evidence
+    signals = discount_reported(text, signals)
     if source == "user" and any(s.name in RELAYS for s in signals):
         signals += _relayed(text)
     return combine(signals[:MAX_SIGNALS], source)
@@ -132,15 +152,23 @@ def _relayed(text: str) -> list[Signal]:
 
 
 def _analyse(text: str, source: Source, depth: int) -> list[Signal]:
-    reading = normalize(text)
-    tokens = WORD.findall(reading.text)
-    words = set(tokens)
+    if text.isascii():
+        lowered = ascii_reading(text)
+        tokens = WORD.findall(lowered)
+        words = set(tokens)
+        if _quiet(text, lowered, tokens, words):
+            return []
+        reading = Reading(lowered, None)
+    else:
+        reading = normalize(text)
+        tokens = WORD.findall(reading.text)
+        words = set(tokens)
     signals = _scan_plain(reading, words, source)
     plain = [(s.name, s.span) for s in signals]
     signals += _unicode_signals(reading, len(text), source, depth)
     for leet in leet_readings(reading.text, _VOCABULARY):
         # Undoing leetspeak matters only if it produces a trigger word the text lacked.
-        if not (set(WORD.findall(leet)) - words).isdisjoint(CATALOGUE.trigger_words):
+        if not (set(WORD.findall(leet)) - words).isdisjoint(_READING_WORDS):
             signals += _scan_derived(leet, reading, source, "leetspeak", plain)
     signals += _scan_rot13_and_reversed(reading, words, source, plain)
     if list(map(len, tokens)).count(1) >= 6:
@@ -159,6 +187,24 @@ def _analyse(text: str, source: Source, depth: int) -> list[Signal]:
             why = "instructions placed where a human reader does not see them"
             signals.append(Signal("hidden_instruction", "indirect", w, hidden, why))
     return signals
+
+
+def _quiet(text: str, reading: str, tokens: list[str], words: set[str]) -> bool:
+    """Whether no stage of ``_analyse`` can find anything in an ASCII ``text``: each test
+    below is the condition under which one stage runs at all, so skipping them all when
+    none holds changes no verdict (``tests/governance/test_injection_quiet.py``).
+
+    Nearly all traffic is short and benign — "route ticket T-1", a small JSON tool result
+    — and pays for these few tests instead of a dozen scans that would find nothing.
+    ASCII text has no Unicode signals or tag-smuggled text (``_unicode_signals``)."""
+    return (
+        words.isdisjoint(_SCANNED_IF)  # the plain and the rot13 reading
+        and len(words & _REVERSED_TRIGGERS) < 2
+        and not has_leet_hint(reading)
+        and list(map(len, tokens)).count(1) < 6  # spaced-out letters
+        and not may_hold_payload(text)
+        and not may_hold_markup(text)
+    )
 
 
 def _signal(p: Pattern, span: tuple[int, int], source: Source, view: View) -> Signal:

@@ -113,7 +113,7 @@ class Reading:
 def normalize(text: str) -> Reading:
     """The reading the patterns run on; see the module docstring."""
     if text.isascii():
-        return Reading(_unescape_breaks(text.lower()), None)
+        return Reading(ascii_reading(text), None)
     out: list[str] = []
     origin: list[int] = []
     altered: set[int] = set()
@@ -197,6 +197,12 @@ def normalize(text: str) -> Reading:
     )
 
 
+def ascii_reading(text: str) -> str:
+    """The reading of an ASCII ``text`` (``normalize(text).text``, without the ``Reading``)."""
+    reading = text.lower()
+    return _ESCAPED_BREAK.sub("  ", reading) if "\\" in reading else reading
+
+
 def _unescape_breaks(reading: str) -> str:
     return _ESCAPED_BREAK.sub("  ", reading) if "\\" in reading else reading
 
@@ -213,6 +219,12 @@ def _mixed_script_words(text: str) -> int:
                 has_confusable = True
         count += has_ascii and has_confusable
     return count
+
+
+def has_leet_hint(reading: str) -> bool:
+    """Whether ``reading`` has a digit or symbol next to a letter; without one,
+    ``leet_readings`` is empty."""
+    return _LEET_HINT.search(reading) is not None
 
 
 def leet_readings(reading: str, vocabulary: frozenset[str] = frozenset()) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ encoder in ``_obfuscate``). Benign categories: ``support``, ``hard_negative``,
 reference-style and data-carrying images, hidden comments, made-up transcripts, AI-only
 asides, and their benign look-alikes) are appended after the original examples, then
 those from ``_contrast_seeds`` (technique ``contrast``), then those from ``_paired_seeds``
-(technique ``paired``).
+(technique ``paired``), then those from ``_blind_seeds`` (technique ``blind``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from types import ModuleType
 
 from keel.governance.injection.corpus import CORPUS_PATH, Example
+from keel.governance.injection.corpus import _blind_seeds as blind
 from keel.governance.injection.corpus import _contrast_seeds as contrast
 from keel.governance.injection.corpus import _paired_seeds as paired
 from keel.governance.injection.corpus._benign_context import DOCUMENTS, TOOL_RESULTS
@@ -184,7 +185,7 @@ def _markup(rng: random.Random) -> list[Example]:
 
 def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]:
     """Cases from a seed module with the contrast layout (``_contrast_seeds``,
-    ``_paired_seeds``): look-alikes first, then the attacks."""
+    ``_paired_seeds``, ``_blind_seeds``): look-alikes first, then the attacks."""
     out = [Example(t, "benign", "hard_negative", "user", technique) for t in seeds.HARD_NEGATIVES]
     out += [Example(t, "benign", "tool_result", "tool", technique) for t in seeds.TOOL_RESULTS]
     out += [Example(t, "benign", "document", "document", technique) for t in seeds.DOCUMENTS]
@@ -204,7 +205,7 @@ def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]
 def build() -> list[Example]:
     """The whole corpus, attacks first, duplicates (by text) dropped.
 
-    The markup cases, then the contrast cases, then the paired cases come last (the markup
+    The markup cases, then the contrast, the paired and the blind cases come last (the markup
     cases from their own random stream): adding them left every earlier example, and so the
     original held-out split, exactly as it was.
     """
@@ -214,6 +215,7 @@ def build() -> list[Example]:
     examples += _markup(random.Random(SEED + 1))
     examples += _look_alikes_and_attacks(contrast, "contrast")
     examples += _look_alikes_and_attacks(paired, "paired")
+    examples += _look_alikes_and_attacks(blind, "blind")
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
