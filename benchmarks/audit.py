@@ -8,7 +8,8 @@ Usage: python benchmarks/audit.py [--records N] [--rounds R]   (default 100000 a
 
 * append: ``AuditLog.append`` one record at a time (each chained, hashed and queued
   to the group writer; checkpoints every 1,000 records signed in the background),
-  timed until the last record is committed;
+  timed until the last record is committed; with the checkpoints signed by then and
+  the process's peak memory (the queue is bounded: ``keel.audit.log.BACKLOG``);
 * verify: ``verify_log`` over the whole log — every hash, the chain, every
   checkpoint's signature and root — in wall-clock and CPU seconds (on a shared
   machine the two differ; the CPU figure is what the code costs);
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -81,11 +83,14 @@ def run(data_dir: Path, n: int, *, rounds: int = 3) -> None:
         )
     log.flush()
     append_s = time.perf_counter() - t
+    signed = len(reader.stored_checkpoints(store.engine, "default"))
     log.checkpoint()
     total = log.head()[0]
     print(
         f"append: {n:,} records in {append_s:.2f} s = {n / append_s:,.0f} records/s "
-        f"({store.writer.commits:,} group commits for {store.writer.writes:,} writes)"
+        f"({store.writer.commits:,} group commits for {store.writer.writes:,} writes; "
+        f"{signed:,} checkpoints signed meanwhile; peak memory "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)"
     )
     sys.stdout.flush()
 

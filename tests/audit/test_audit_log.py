@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import stat
@@ -13,6 +14,7 @@ from audit_db import fill, open_store, rows
 from audit_receiver import Receiver
 
 from keel.audit import AuditLog, AuditOptions, Checkpoint, reader, verify_log
+from keel.audit import log as log_module
 from keel.audit.record import GENESIS_HASH
 from keel.errors import UserError
 
@@ -129,3 +131,51 @@ def test_non_json_payloads_are_refused(data_dir: Path) -> None:
         with pytest.raises(ValueError, match="Out of range"):
             log.append("tool.call", {"x": float("inf")}, actor="a")
         assert log.head() == (0, GENESIS_HASH)
+
+
+def test_stored_hashes_are_the_hash_of_the_canonical_content(data_dir: Path, db: Path) -> None:
+    # append_events inlines the content encoding: hold what it stores to the formula
+    # (json.dumps of the content), with values that need escaping and a kind outside
+    # AuditKind, on a fresh head and on one loaded from the database.
+    odd = [("tool.call", 1.5, '{"a":1}'), ('x"\\y', 1e-7, "{}"), ("run.finished", 2.0, "[]")]
+    for _ in range(2):
+        with open_store(data_dir) as store:
+            log = AuditLog.of(store, AuditOptions(signing_key_path=None))
+            log.append_events(odd, actor='ünï "actor"', tenant="t\u2028é", run_id=None)  # type: ignore[arg-type]
+            log.append_events(odd[:1], actor="a", tenant="t\u2028é", run_id='r"1')
+    got = rows(db, "select * from audit_log order by id")
+    assert [r[1] for r in got] == list(range(1, 9))
+    prev = GENESIS_HASH
+    for tenant, id_, at, kind, actor, run_id, payload, prev_hash, hash_ in got:
+        content = {
+            "tenant": tenant,
+            "id": id_,
+            "time": at,
+            "kind": kind,
+            "actor": actor,
+            "run_id": run_id,
+            "payload": json.loads(payload),
+            "prev_hash": prev,
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert prev_hash == prev
+        assert hash_ == hashlib.sha256(text.encode()).hexdigest()
+        prev = hash_
+
+
+def test_a_producer_without_an_event_loop_waits_once_the_backlog_is_full(
+    data_dir: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bounded queue depth: past BACKLOG queued records, append waits for their commit
+    # (a bulk append must not queue a million rows in memory).
+    monkeypatch.setattr(log_module, "BACKLOG", 50)
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions(signing_key_path=None))
+        for i in range(50):
+            log.append("tool.call", {"i": i}, actor="a")
+        assert rows(db, "select count(*) from audit_log") == [(50,)]
+        for i in range(49):
+            log.append("tool.call", {"i": i}, actor="a")
+        # Committed by now or not, nothing waited: the next wait is at 100.
+        log.append("tool.call", {}, actor="a")
+        assert rows(db, "select count(*) from audit_log") == [(100,)]

@@ -115,3 +115,16 @@ def test_record_from_dict_rejects_malformed_fields(change: dict[str, Any], messa
     del missing["payload"]
     with pytest.raises(ValueError, match="lacks field 'payload'"):
         AuditRecord.from_dict(missing)
+
+
+# A record hashed by the version that defined the format (json.dumps of the content):
+# any later change to how records are encoded or hashed changes this and fails here.
+PINNED_HASH = "af1f6163a3c1f29efaccd6dee50e8825f7f73781abff78f573a5a48fee6de8db"
+
+
+def test_the_hash_formula_is_pinned() -> None:
+    content = CONTENTS[1]
+    payload_json = canonical_json(content["payload"])
+    fields = {k: v for k, v in content.items() if k != "payload"}
+    assert record_hash(payload_json=payload_json, **fields) == PINNED_HASH
+    assert reference_hash(content) == PINNED_HASH
