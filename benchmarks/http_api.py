@@ -16,9 +16,15 @@ Each row is measured twice: closed loop (every connection sends its next request
 soon as it has an answer: the most the server can do, latency = queueing behind 63
 others) and open loop at ``--rate`` runs/s (requests due on a fixed schedule, latency
 counted from when each was due). Each line also gives the server process's CPU time
-per run (all its threads, read from ``/proc``; "n/a" elsewhere).
+per run (all its threads, read from ``/proc``; "n/a" elsewhere), and a second line
+what the store's group writer did per run meanwhile (``GroupWriter.counts``): groups
+committed inline on the event loop and by the writer thread, inline attempts that
+found the connection busy, writer thread wake-ups, hand-offs of committed futures
+back to the loop (``call_soon_threadsafe``), the writer thread's CPU, and the
+client's own CPU per request (the instrument must not starve the server).
 
 Usage: python benchmarks/http_api.py [--requests N] [--concurrency C] [--rate R]
+                                    [--row default|governed ...]
 Goal (issue 6): >= 500 runs/s, and p99 <= 50 ms at 64 connections, one process.
 """
 
@@ -29,15 +35,19 @@ from __future__ import annotations
 # script in this folder.
 import argparse
 import asyncio
+import dataclasses
 import gc
 import importlib.util
+import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +78,26 @@ def serve(port: int, governed: bool, data_dir: str) -> None:
     svc = service_for(settings, AgentRegistry([make_agent(governed=governed)]))
     _, key = svc.auth.keys.create("bench", ["client"], actor="benchmark")
     print(key, flush=True)
+    app = create_app(svc)
+
+    async def with_counters(scope: Any, receive: Any, send: Any) -> None:
+        # The writer's counters for the client (benchmark only: not a Keel route).
+        if scope["type"] != "http" or scope["path"] != "/_bench/writer":
+            await app(scope, receive, send)
+            return
+        counts: dict[str, Any] = dataclasses.asdict(svc.store.writer.counts)
+        # Python names its threads for itself only: /proc knows them by native id.
+        counts["threads"] = {t.name: t.native_id for t in threading.enumerate()}
+        counts["writes"] = svc.store.writer.writes
+        if interval := os.environ.get("SWITCH"):
+            sys.setswitchinterval(float(interval))
+        body = json.dumps(counts).encode()
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
     uvicorn.run(
-        create_app(svc),
+        with_counters,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -79,7 +107,13 @@ def serve(port: int, governed: bool, data_dir: str) -> None:
 
 
 async def _load(
-    url: str, key: str, n: int, concurrency: int, rate: float | None = None
+    url: str,
+    key: str,
+    n: int,
+    concurrency: int,
+    rate: float | None = None,
+    *,
+    measured: Callable[[], None] = lambda: None,
 ) -> tuple[float, list[float]]:
     """Send ``n`` requests over ``concurrency`` keep-alive connections; time each.
 
@@ -87,6 +121,7 @@ async def _load(
     the last is answered (the most the server can do). With ``rate``, open loop:
     request ``i`` is due at ``i / rate`` seconds and its latency counts from then, so
     time spent waiting for a free connection is not hidden (no coordinated omission).
+    ``measured`` is called once the warm-up is over, just before the timed requests.
 
     A minimal HTTP/1.1 client on asyncio streams: a general-purpose client (httpx)
     spends more CPU per request than the server does, and on one machine that CPU
@@ -130,6 +165,7 @@ async def _load(
     # The client is the instrument: its own collector pauses would be counted as server
     # latency (a load generator in C has none). It allocates little, so it can do without.
     gc.collect()
+    measured()
     gc.disable()
     try:
         t0 = time.perf_counter()
@@ -139,13 +175,87 @@ async def _load(
         gc.enable()
 
 
-def _cpu_s(pid: int) -> float | None:
-    """CPU time (user + system, all threads) of process ``pid`` so far; None off Linux."""
+def _client_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where installed (uvicorn's own choice for the server): the
+    client's CPU is taken from the machine the server is measured on."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def _cpu_s(pid: int, thread: int | None = None) -> float | None:
+    """CPU time (user + system) of process ``pid`` so far, all its threads or the one
+    of native id ``thread``; None off Linux (or no such thread)."""
+    path = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
+    try:
+        fields = path.read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _writer_counts(url: str) -> dict[str, Any]:
+    counts: dict[str, Any] = httpx.get(f"{url}/_bench/writer").json()
+    return counts
+
+
+def _counters(
+    before: dict[str, Any], after: dict[str, Any], n: int, writer_cpu: float | None, client: float
+) -> str:
+    """The writer's counters per run over one phase (see the module docstring)."""
+    d = {k: (after[k] - before[k]) / n for k in after if k != "threads"}
+    cpu = "n/a" if writer_cpu is None else f"{writer_cpu / n * 1e3:.2f} ms"
+    return (
+        f"{'':<16} per run: {d['writes']:.1f} writes; commits {d['inline_commits']:.2f} inline "
+        f"({d['inline_commit_s'] * 1e3:.2f} ms), {d['thread_commits']:.2f} by the writer "
+        f"thread ({d['thread_commit_s'] * 1e3:.2f} ms); inline found the connection busy "
+        f"{d['inline_busy']:.2f}, locked {d['inline_locked']:.2f}\n"
+        f"{'':<16} thread wake-ups {d['thread_wakeups']:.2f}, hand-offs {d['handoffs']:.2f} "
+        f"({d['handed_off']:.2f} futures); CPU: writer thread {cpu}, client "
+        f"{client / n * 1e3:.2f} ms"
+    )
+
+
+def _phase(
+    name: str, url: str, key: str, pid: int, n: int, concurrency: int, offered: float | None
+) -> list[str]:
+    """One phase (closed loop, or open loop at ``offered``/s): its two lines."""
+    # Read after the warm-up, so the figures are the timed requests' alone.
+    marks: dict[str, Any] = {}
+
+    def measured() -> None:
+        marks["counts"] = counts = _writer_counts(url)
+        marks["tid"] = counts["threads"].get("keel-writer")
+        marks["cpu"] = _cpu_s(pid)
+        marks["writer"] = None if marks["tid"] is None else _cpu_s(pid, marks["tid"])
+        marks["client"] = time.process_time()
+
+    with asyncio.Runner(loop_factory=_client_loop()) as runner:
+        elapsed, latencies = runner.run(_load(url, key, n, concurrency, offered, measured=measured))
+    client = time.process_time() - marks["client"]
+    cpu_after = _cpu_s(pid)
+    writer_after = None if marks["tid"] is None else _cpu_s(pid, marks["tid"])
+    counts = _writer_counts(url)
+    cpu_before, writer_before = marks["cpu"], marks["writer"]
+    cpu = (
+        "server CPU n/a"
+        if cpu_before is None or cpu_after is None
+        else f"server CPU {(cpu_after - cpu_before) / n * 1e3:.2f} ms/run"
+    )
+    writer_cpu = (
+        None if writer_before is None or writer_after is None else writer_after - writer_before
+    )
+    ms = sorted(x * 1e3 for x in latencies)
+    p50 = statistics.median(ms)
+    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    load = "as fast as answered" if offered is None else f"offered {offered:g}/s"
+    return [
+        f"{name:<16} {len(ms) / elapsed:6.0f} runs/s   p50 {p50:6.1f} ms   "
+        f"p99 {p99:6.1f} ms   {cpu}   ({len(ms)} runs, {concurrency} connections, {load})",
+        _counters(marks["counts"], counts, n, writer_cpu, client),
+    ]
 
 
 def bench(name: str, *, governed: bool, n: int, concurrency: int, rate: float) -> list[str]:
@@ -170,26 +280,11 @@ def bench(name: str, *, governed: bool, n: int, concurrency: int, rate: float) -
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
-            rows = []
-            for offered in (None, rate):
-                cpu_before = _cpu_s(server.pid)
-                elapsed, latencies = asyncio.run(_load(url, key, n, concurrency, offered))
-                cpu_after = _cpu_s(server.pid)
-                cpu = (
-                    "server CPU n/a"
-                    if cpu_before is None or cpu_after is None
-                    else f"server CPU {(cpu_after - cpu_before) / n * 1e3:.2f} ms/run"
-                )
-                ms = sorted(x * 1e3 for x in latencies)
-                p50 = statistics.median(ms)
-                p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-                load = "as fast as answered" if offered is None else f"offered {offered:g}/s"
-                rows.append(
-                    f"{name:<16} {len(ms) / elapsed:6.0f} runs/s   p50 {p50:6.1f} ms   "
-                    f"p99 {p99:6.1f} ms   {cpu}   ({len(ms)} runs, {concurrency} connections, "
-                    f"{load})"
-                )
-            return rows
+            return [
+                row
+                for offered in (None, rate)
+                for row in _phase(name, url, key, server.pid, n, concurrency, offered)
+            ]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -200,6 +295,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop offered runs/s")
+    parser.add_argument(
+        "--row", choices=("default", "governed"), action="append", help="only these rows"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--governed", action="store_true", help=argparse.SUPPRESS)
@@ -208,7 +306,8 @@ def main() -> None:
         serve(args.serve, args.governed, args.data)
         return
     print("keel serve, one process; client in its own process on the same machine")
-    for name, governed in (("http[default]", False), ("http[governed]", True)):
+    for row in args.row or ("default", "governed"):
+        name, governed = f"http[{row}]", row == "governed"
         rows = bench(
             name, governed=governed, n=args.requests, concurrency=args.concurrency, rate=args.rate
         )

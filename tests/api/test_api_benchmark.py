@@ -1,5 +1,5 @@
 """benchmarks/http_api.py runs end to end (figures are not asserted: timing belongs in
-benchmarks, not tests) and prints its four rows."""
+benchmarks, not tests) and prints its four rows, each with the store writer's counters."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ def test_the_http_benchmark_prints_every_row() -> None:
         "http[governed]",
     ]
     assert all("runs/s" in r and "p99" in r for r in rows)
+    # Who committed, and the hand-offs between threads, per run (issue 6).
+    counters = [line for line in done.stdout.splitlines() if "per run:" in line]
+    assert len(counters) == 4
+    assert all("inline" in c and "writer thread" in c for c in counters)
+    assert sum("hand-offs" in line for line in done.stdout.splitlines()) == 4

@@ -200,3 +200,20 @@ def test_a_run_id_the_service_made_is_not_looked_up(
         "/v1/agents/echo/runs", json={"input": "hi"}, headers=api.headers("acme", "client")
     )
     assert (answer.status_code, answer.json()["status"]) == (200, "completed")
+
+
+def test_a_repeated_header_is_read_as_the_route_reads_it(api: Api, route_only: TestClient) -> None:
+    # The headers are parsed once per request (keel.api.context.request_headers) and
+    # read as Starlette reads them: the first of a repeated name counts, for the trace
+    # id as for the credentials.
+    key = api.headers("acme", "client")["authorization"]
+    headers = [
+        ("authorization", key),
+        ("authorization", "Bearer keel_not-a-key"),
+        ("x-trace-id", "first-trace"),
+        ("x-trace-id", "second-trace"),
+    ]
+    for client in (api.client, route_only):
+        answer = client.post("/v1/agents/echo/runs", json={"input": "hi"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["x-trace-id"] == "first-trace"

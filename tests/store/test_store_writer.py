@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,12 +233,84 @@ def committed(store: Store, run_id: str) -> sqlite3.Row | None:
 async def test_an_unwaited_write_from_an_event_loop_commits_without_a_waited_one(
     store: Store,
 ) -> None:
-    # Not announced to the writer thread: the loop's timer hands it over.
+    # Not announced to the writer thread: the loop's timer commits it on the loop, so
+    # the thread never competes with the loop for the GIL (issue 6).
     store.runs.insert_run(run_row("alone"))
     deadline = asyncio.get_running_loop().time() + 5
     while committed(store, "alone") is None:
         assert asyncio.get_running_loop().time() < deadline, "never committed"
         await asyncio.sleep(0.005)
+
+    counts = store.writer.counts
+    assert (counts.inline_commits, counts.thread_commits, counts.thread_wakeups) == (1, 0, 0)
+
+
+async def test_a_loop_that_finds_the_connection_taken_commits_once_it_is_free(
+    store: Store,
+) -> None:
+    # Another committer of the process (here: the test) holds the connection; the
+    # waited write is not handed to the writer thread but committed on its own loop
+    # when the connection is free, so its future needs no hand-off between threads.
+    writer, loop = store.writer, asyncio.get_running_loop()
+    await writer.flush()
+    assert writer._conn_lock.acquire(blocking=False)
+    loop.call_later(0.02, writer._conn_lock.release)
+    done = writer.submit(insert(runs), run_row("r1"), wait=True)
+    assert done is not None
+    await done
+
+    counts = writer.counts
+    assert counts.inline_busy >= 1
+    assert (counts.thread_commits, counts.handoffs) == (0, 0)
+    assert ids(store) == {"r1"}
+
+
+async def _waited(writer: GroupWriter, run_id: str) -> None:
+    done = writer.submit(insert(runs), run_row(run_id), wait=True)
+    assert done is not None
+    await done
+
+
+async def test_a_waited_write_from_a_background_loop_is_committed_by_the_serving_loop(
+    store: Store,
+) -> None:
+    # The audit checkpointer waits for its writes on a loop of its own thread: the loop
+    # that commits inline (the server's) commits them too, and tells that loop.
+    writer = store.writer
+    await _waited(writer, "r0")  # this loop now commits inline for the process
+    inline = writer.counts.inline_commits
+
+    async def background() -> None:
+        await _waited(writer, "bg")
+
+    await asyncio.to_thread(asyncio.run, background())
+
+    counts = writer.counts
+    assert counts.inline_commits == inline + 1
+    assert (counts.handoffs, counts.handed_off, counts.thread_commits) == (1, 1, 0)
+    assert ids(store) == {"r0", "bg"}
+
+
+async def test_a_serving_loop_blocked_on_a_background_waiter_is_not_waited_for(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server's loop may block on the very thread that waits for a write (a shutdown
+    # joins the audit checkpointer): after DELEGATED_S that thread commits it itself.
+    monkeypatch.setattr(writer_module, "DELEGATED_S", 0.05)
+    writer = store.writer
+    await _waited(writer, "r0")
+
+    async def background() -> None:
+        await _waited(writer, "bg")
+
+    started = time.monotonic()
+    waiter = threading.Thread(target=asyncio.run, args=(background(),))
+    waiter.start()
+    waiter.join(timeout=10)  # blocks this loop, as Store.close does
+
+    assert not waiter.is_alive(), "the background write was never committed"
+    assert time.monotonic() - started < 5
+    assert ids(store) == {"r0", "bg"}
 
 
 def test_an_unwaited_write_whose_loop_stopped_still_commits(store: Store) -> None:

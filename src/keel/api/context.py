@@ -4,7 +4,8 @@ A pure ASGI middleware (no per-request task or body buffering, unlike Starlette'
 ``BaseHTTPMiddleware``), because it sits on every request of the hot path.
 
 Trace id: the W3C ``traceparent`` header's trace id when valid, else an
-``x-trace-id`` header of 1–64 safe characters, else a new random id. The chosen
+``x-trace-id`` header of 1–64 safe characters, else a new random id (the first of a
+repeated header counts, as Starlette reads headers). The chosen
 ``traceparent`` (incoming, or one made from a 32-hex ``x-trace-id``) is passed to
 the engine, so a run's spans join the caller's trace. Every response carries
 ``x-trace-id`` and ``x-request-id``; routes about one agent add ``x-agent-version``.
@@ -44,6 +45,21 @@ def current() -> RequestContext:
     return ctx if ctx is not None else _new_context({})
 
 
+# Where ``request_headers`` keeps a request's parsed headers in its ASGI scope.
+_HEADERS = "keel.headers"
+
+
+def request_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by (lower-case) name, the first of each, as Starlette's
+    ``Headers.get`` reads them; parsed once per request and kept in the scope, for the
+    middlewares of the hot path (``keel.api.run_creation``) to share."""
+    found: dict[bytes, bytes] | None = scope.get(_HEADERS)
+    if found is None:
+        # Reversed, so that the first of a repeated name is the one kept.
+        found = scope[_HEADERS] = dict(reversed(list(scope["headers"])))
+    return found
+
+
 def _new_context(headers: dict[bytes, bytes]) -> RequestContext:
     # One read of the system's random source for all three ids (a system call each).
     random = secrets.token_hex(32)
@@ -74,7 +90,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
+        headers = request_headers(scope)
         ctx = _new_context(headers)
         token = _current.set(ctx)
         extra = [

@@ -28,6 +28,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keel.api.auth import require_role
+from keel.api.context import request_headers
 from keel.api.deps import RUNNER_ROLES, authenticated
 from keel.api.error_responses import keel_error_response
 from keel.api.routes.runs import create
@@ -55,7 +56,7 @@ class RunCreation:
         if path is None:
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = request_headers(scope)  # parsed by RequestContextMiddleware already
         declared = headers.get(b"content-length")
         content_type = headers.get(b"content-type")
         if declared is None or content_type is None or not _JSON.fullmatch(content_type):
@@ -77,14 +78,6 @@ class RunCreation:
         except KeelError as e:
             answer = keel_error_response(e)
         await answer(scope, receive, send)
-
-
-def _headers(scope: Scope) -> dict[bytes, bytes]:
-    """The request's headers, the first of each name (as Starlette's ``get``)."""
-    found: dict[bytes, bytes] = {}
-    for name, value in scope["headers"]:
-        found.setdefault(name, value)
-    return found
 
 
 def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:

@@ -11,15 +11,30 @@ durability matters before the world changes: before a tool's side effect, and
 before a run's result is returned. Order is preserved: a write never commits
 before one submitted earlier.
 
-A write nobody waits for is not announced to the writer thread when it comes from
-an event loop: the loop's own timer hands it over after ``GRACE_S`` if no waited
-write has committed it inline by then. Waking the thread at once would make it
-compete for the GIL with the run that is still computing, which cost a durable run
-more than its whole commit (measured: the ``BEGIN`` of the run's final commit went
-from ~5 µs to 100–400 µs of waiting). For the same reason SQLite's WAL is
-checkpointed by the writer thread on a connection of its own, not by the commit
-that happens to cross the threshold (an automatic checkpoint copies ~1000 pages and
-syncs the file: 0.1–0.2 ms of every run's latency, amortised).
+On a server the event loop is the committer, and the writer thread a fallback: a
+commit by the thread while the loop computes waits for the GIL at each of its
+statements (up to ``sys.getswitchinterval()``, 5 ms, each), and every waited write
+that finds the connection taken meanwhile waits for it, then for a hand-off back to
+its loop (issue 6, measured at 500 runs/s on a shared machine: thread commits of
+~8 ms, 0.6 waited writes per run settled through them, p50 up to ~20 ms instead of
+~2 ms). So:
+
+- a waited write is committed by its loop once the loop has run the callbacks that
+  are ready (``GroupWriter._commit_soon``); one nobody waits for, by its loop's timer
+  after ``GRACE_S`` if no waited write has committed it by then (``_due``);
+- a loop that finds the connection taken by another committer tries again shortly,
+  and claims the rest meanwhile, rather than hand its writes to the thread;
+- writes waited for on a background thread's loop (the audit checkpointer's) are
+  committed by the loop that commits for the process while it runs (the server's),
+  after ``DELEGATED_S`` by their own if that one is blocked;
+- the writer thread commits only what no running loop will: writes from threads
+  without a loop, a loop that stopped, a queue at ``max_batch``, a database locked
+  by another process (the thread may wait for it, a loop must not), and ``close``.
+
+SQLite's WAL is checkpointed by the writer thread on a connection of its own
+(``PASSIVE``: commits go on meanwhile), not by the commit that happens to cross the
+threshold (an automatic checkpoint copies ~1000 pages and syncs the file: 0.1–0.2 ms
+of every run's latency, amortised).
 
 A statement may have a *preparer* (``GroupWriter.prepare``): it sees that
 statement's rows inside the write transaction, just before they are executed, and
@@ -37,7 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -55,6 +70,30 @@ class _Write:
     loop: asyncio.AbstractEventLoop | None
     # Its number in submission order (see ``GroupWriter.amend``).
     seq: int = 0
+
+
+@dataclass(slots=True)
+class WriterCounts:
+    """What a writer has done so far: cheap counters that benchmarks read, since a
+    thread hand-off costs latency no single timing shows (issue 6)."""
+
+    # Groups committed on a waiter's event loop thread, and by the writer thread.
+    inline_commits: int = 0
+    thread_commits: int = 0
+    # Inline attempts that found the connection held by the other committer, or
+    # SQLite's write lock taken by another connection (the writer thread commits then).
+    inline_busy: int = 0
+    inline_locked: int = 0
+    # Times the writer thread was woken to commit, and batches of futures settled
+    # through ``call_soon_threadsafe`` (a wake-up of the waiter's loop each).
+    thread_wakeups: int = 0
+    handoffs: int = 0
+    # Waited writes settled through those hand-offs, and the writer thread's time in
+    # its commits (wall clock: GIL waits included).
+    handed_off: int = 0
+    thread_commit_s: float = 0.0
+    # Time the inline commits took on their loops (wall clock).
+    inline_commit_s: float = 0.0
 
 
 class QueuedWrite:
@@ -91,6 +130,8 @@ class Prepare:
 
 
 Preparer = Callable[[Prepare], Sequence[Mapping[str, Any]]]
+# What an inline commit attempt did (``GroupWriter._commit_inline``).
+_Inline = Literal["committed", "busy", "locked", "off"]
 
 # How many times a failed group whose statements have a preparer is tried again,
 # checked, before its writes are replayed one by one. On SQLite the first checked
@@ -98,9 +139,18 @@ Preparer = Callable[[Prepare], Sequence[Mapping[str, Any]]]
 # another writer can, and the next attempt reads again.
 CHECKED_ATTEMPTS = 3
 
-# How long unwaited writes are left for an inline committer before the writer thread
-# takes them.
+# How long unwaited writes are left for a waited write's commit before their loop's
+# timer commits them (or, from a thread without a loop, the writer thread does).
 GRACE_S = 0.002
+# How long a waited write whose commit was handed to another event loop waits for it
+# before its own loop commits it (that loop may be blocked on the waiter's thread).
+DELEGATED_S = 0.25
+# How soon an event loop that found the connection taken by another committer of this
+# process tries again (doubling each time, up to ``RETRY_MAX_S``), and for how long
+# before it hands over to the writer thread.
+RETRY_S = 0.0005
+RETRY_MAX_S = 0.005
+RETRY_FOR_S = 1.0
 # How often an idle writer thread looks for unwaited writes whose event loop stopped
 # before its timer handed them over.
 POLL_S = 0.1
@@ -119,14 +169,11 @@ class GroupWriter:
     ``submit`` is thread-safe and never blocks on the database. ``close`` drains the
     queue, so nothing submitted before it is lost.
 
-    Two committers share the connection, one at a time (``_conn_lock``): the writer
-    thread, which drains what nobody waits for, and a caller that waits for its write
-    and finds the connection free — it commits everything pending itself, on its own
-    thread, which spares the two thread hand-offs a waited write would otherwise cost
-    (the largest part of a durable run's latency). It does so once its event loop has
-    run the callbacks that were ready (``_commit_soon``), so the writes waited for in
-    one turn of the loop share one commit. A batch is taken from the queue
-    only while holding the connection, so batches commit in the order they were taken.
+    Committers share the connection, one at a time (``_conn_lock``): an event loop,
+    on its own thread, which commits everything pending (see the module docstring
+    for when), and the writer thread, for what no running loop will commit. A batch
+    is taken from the queue only while holding the connection, so batches commit in
+    the order they were taken. ``counts`` says who committed what.
     """
 
     def __init__(self, engine: Engine, *, max_batch: int = 2048) -> None:
@@ -159,14 +206,17 @@ class GroupWriter:
         self._taken = 0
         # The event loop whose timer will hand pending writes over (see ``_due``).
         self._timer_loop: asyncio.AbstractEventLoop | None = None
-        # The event loop that will commit pending writes inline (see ``_commit_soon``).
+        # The event loop that will commit pending writes inline (see ``_commit_soon``),
+        # and the one that commits waited writes for every loop while it runs.
         self._inline_loop: asyncio.AbstractEventLoop | None = None
+        self._home: asyncio.AbstractEventLoop | None = None
         # WAL checkpoints by the writer thread (SQLite files only).
         self._checkpoints = self._qmark and engine.url.database not in (None, "", ":memory:")
         self._unchecked = 0
         self._checkpoint_due = False
         self.commits = 0
         self.writes = 0
+        self.counts = WriterCounts()
 
     def submit(
         self, statement: Executable, params: Mapping[str, Any], *, wait: bool = False
@@ -309,17 +359,27 @@ class GroupWriter:
         loop.call_later(GRACE_S, self._due, self._taken + 1)
 
     def _due(self, oldest: int) -> None:
-        """The timer of ``_announce``: hand write ``oldest`` to the writer thread if it
-        is still pending; if it was committed, watch the oldest pending one instead."""
+        """The timer of ``_announce``: commit write ``oldest`` on this loop if it is still
+        pending; if it was committed, watch the oldest pending one instead."""
         with self._cond:
             self._timer_loop = None
             if not self._pending or self._closed:
                 return
-            if self._taken < oldest:
-                self._urgent = True
-                self._cond.notify()
-            else:
+            if self._taken >= oldest:
                 self._announce()
+                return
+        # Committed here, between two callbacks, rather than by the writer thread: a
+        # thread commit on a busy loop waits for the GIL at each of its statements (up to
+        # ``sys.getswitchinterval()`` each: ~8 ms a commit, measured at 500 runs/s), and
+        # the waited writes of the runs that end meanwhile find the connection taken and
+        # wait for it too (issue 6; see the module docstring).
+        outcome = self._commit_inline()
+        if outcome == "busy":
+            with self._cond:  # another committer has the connection: look again later
+                if not self._timer_armed():
+                    self._announce()
+        elif outcome != "committed":
+            self._hurry()
 
     def _commit_soon(self, loop: asyncio.AbstractEventLoop) -> None:
         """Have ``loop`` commit what is pending once it has run the callbacks that are
@@ -331,18 +391,53 @@ class GroupWriter:
         waiter loses nothing: its loop was busy with those callbacks anyway.
         """
         with self._cond:
-            if self._inline_loop is loop:
-                return  # a commit is due on this loop already; it takes this write too
-            self._inline_loop = loop
-        loop.call_soon(self._inline_due, loop)
+            home = self._home
+            if home is loop or home is None or home.is_closed() or not home.is_running():
+                self._home = home = loop
+            # A commit already due on that loop takes this write too.
+            due, self._inline_loop = self._inline_loop is home, home
+            seq = self._submitted
+        if home is loop:
+            if not due:
+                loop.call_soon(self._inline_due, loop)
+            return
+        # Another loop commits inline in this process (the server's): it commits this
+        # write too, and this loop is told through ``call_soon_threadsafe``. Committed
+        # here instead, on a background thread's loop (the audit checkpointer's), the
+        # group would hold the connection while this thread waits for the GIL at each
+        # statement, and the server loop's own waited writes with it (issue 6).
+        if not due:
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: the fallback commits
+                home.call_soon_threadsafe(self._inline_due, home)
+        # Should the home loop be blocked (waiting for this very thread: a shutdown joins
+        # the audit checkpointer's), commit here.
+        loop.call_later(DELEGATED_S, self._delegated_due, seq)
 
-    def _inline_due(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _delegated_due(self, seq: int) -> None:
+        with self._cond:
+            if self._taken >= seq or self._closed:
+                return
+        if self._commit_inline() != "committed":
+            self._hurry()
+
+    def _inline_due(self, loop: asyncio.AbstractEventLoop, waited: float = 0.0) -> None:
         with self._cond:
             if self._inline_loop is loop:
                 self._inline_loop = None
             if self._closed:
                 return  # ``close`` committed everything
-        if not self._commit_inline():
+        outcome = self._commit_inline()
+        if outcome == "busy" and waited < RETRY_FOR_S:
+            # Another committer of this process has the connection for a moment: try
+            # again shortly rather than leave these writes to the writer thread, whose
+            # commit on a busy loop waits for the GIL (see ``_due``). Claimed meanwhile,
+            # so that committer leaves the rest to this loop (``_drain``).
+            with self._cond:
+                if self._inline_loop is None:
+                    self._inline_loop = loop
+            delay = min(RETRY_MAX_S, max(RETRY_S, waited))
+            loop.call_later(delay, self._inline_due, loop, waited + delay)
+        elif outcome != "committed":
             self._hurry()
 
     def _hurry(self) -> None:
@@ -350,26 +445,33 @@ class GroupWriter:
             self._urgent = True
             self._cond.notify()
 
-    def _commit_inline(self) -> bool:
+    def _commit_inline(self) -> _Inline:
         """Commit what is pending on the caller's thread, if that cannot block it.
 
-        Only on SQLite, only when no other committer holds the connection, and only
-        if the database's write lock is free right now (another process may hold
-        it): the caller's event loop must never wait on a lock. Otherwise the
-        writer thread, which may wait, does it.
+        Only on SQLite, only when no other committer holds the connection ("busy"
+        otherwise), and only if the database's write lock is free right now
+        ("locked": another process may hold it): the caller's event loop must never
+        wait on a lock. Otherwise the writer thread, which may wait, does it.
         """
-        if not self._qmark or not self._conn_lock.acquire(blocking=False):
-            return False
+        if not self._qmark:
+            return "off"
+        if not self._conn_lock.acquire(blocking=False):
+            self.counts.inline_busy += 1
+            return "busy"
+        started = time.perf_counter()
         try:
             if not self._lock_now():
-                return False
+                self.counts.inline_locked += 1
+                return "locked"
             begun = True
             while self._take_and_commit(begun=begun):
+                self.counts.inline_commits += 1
                 begun = False
             self._end_if_open()
         finally:
             self._conn_lock.release()
-        return True
+        self.counts.inline_commit_s += time.perf_counter() - started
+        return "committed"
 
     def _lock_now(self) -> bool:
         """Open the SQLite write transaction without waiting; False if it is taken."""
@@ -436,9 +538,18 @@ class GroupWriter:
 
     def _drain(self) -> None:
         with self._conn_lock:
-            more = True
-            while more:
-                more = self._take_and_commit()
+            started = time.perf_counter()
+            while self._take_and_commit():
+                self.counts.thread_commits += 1
+                if self._loop_commits():
+                    break  # the rest is that loop's, committed there: no hand-off back
+            self.counts.thread_commit_s += time.perf_counter() - started
+
+    def _loop_commits(self) -> bool:
+        """Whether a running event loop has an inline commit due (so the writer thread
+        may leave pending writes to it); never while closing."""
+        loop = self._inline_loop
+        return not self._stopping and loop is not None and loop.is_running()
 
     def _run(self) -> None:
         while True:
@@ -448,6 +559,7 @@ class GroupWriter:
                     return
                 checkpoint, self._checkpoint_due = self._checkpoint_due, False
             if drain:
+                self.counts.thread_wakeups += 1
                 self._drain()
             if checkpoint:
                 self._checkpoint()
@@ -466,8 +578,16 @@ class GroupWriter:
                 return True
             if self._checkpoint_due:
                 return False
-            if not self._cond.wait(timeout=POLL_S) and self._pending:
-                return True  # their event loop stopped before its timer handed them over
+            # Pending writes that were pending a whole poll ago: their event loop
+            # stopped before its timer committed them. Younger ones are still its own.
+            oldest = self._taken + 1 if self._pending else None
+            if (
+                not self._cond.wait(timeout=POLL_S)
+                and oldest
+                and self._taken < oldest
+                and not self._loop_commits()
+            ):
+                return True
 
     def _checkpoint(self) -> None:
         """Copy the WAL into the database without blocking anyone (``PASSIVE``), on a
@@ -609,8 +729,7 @@ class GroupWriter:
             prepared = self._compiled[key] = (str(compiled), order)
         return prepared
 
-    @staticmethod
-    def _resolve(batch: list[_Write], errors: dict[int, BaseException]) -> None:
+    def _resolve(self, batch: list[_Write], errors: dict[int, BaseException]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], Any]]] = {}
         for i, w in enumerate(batch):
             if w.future is not None and w.loop is not None:
@@ -624,6 +743,8 @@ class GroupWriter:
                 # Committed inline, on the waiter's own loop: settle now.
                 _settle(items)
                 continue
+            self.counts.handoffs += 1
+            self.counts.handed_off += len(items)
             # A closed loop means its process is shutting down: nobody is left to tell.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, items)
