@@ -360,9 +360,12 @@ class AuditLog:
                 frontier = None
             else:
                 frontier = head.frontier
-                if frontier is None or head.id == 0:
-                    return None
                 head.pending = 0
+                if frontier is None or head.id == 0:
+                    # No tree to sign (no key, or one that could not be computed): the
+                    # records count as seen, so that later appends do not all wake the
+                    # checkpointer again.
+                    return None
                 digests, head.digests = head.digests, []
                 nodes, head.nodes = head.nodes, {}
                 size, last_hash = head.id, head.hash
