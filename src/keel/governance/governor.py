@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from keel.errors import ApprovalRequired, Escalated, PolicyDenied
@@ -47,11 +47,14 @@ from keel.governance.policy import (
     OutputFacts,
     PolicyDecision,
     PolicyEngine,
+    PolicySession,
     Principal,
     RequestFacts,
     RunCounters,
     ToolFacts,
+    point_sections,
     policy_input,
+    run_sections,
 )
 
 WITHHELD = "[tool result withheld: it looked like a prompt-injection attempt]"
@@ -65,20 +68,32 @@ _MASKED_PER_RUN = 64
 
 
 @dataclass(frozen=True, slots=True)
+class RunGovernance:
+    """Who is asking which agent: the per-run part of every policy input."""
+
+    principal: Principal
+    agent: AgentIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class _RunPolicy:
+    """The embedded engine's session for the policy input sections that ``admit`` fixed
+    for ``run`` (see ``Governor._decide``)."""
+
+    run: RunGovernance
+    session: PolicySession
+
+
+@dataclass(frozen=True, slots=True)
 class GuardedInput:
     """The request as the model may see it, and the facts policies decide on."""
 
     text: str
     request: RequestFacts
     injection: InjectionFacts
-
-
-@dataclass(frozen=True, slots=True)
-class RunGovernance:
-    """Who is asking which agent: the per-run part of every policy input."""
-
-    principal: Principal
-    agent: AgentIdentity
+    # Set by ``admit``: lets the later decisions of the same run encode its fixed
+    # policy input sections once.
+    policy: _RunPolicy | None = field(default=None, compare=False, repr=False)
 
 
 class Governor:
@@ -143,7 +158,8 @@ class Governor:
     ) -> GuardedInput:
         """Check and mask the request. Raises ``PolicyDenied`` or ``Escalated``."""
         verdict = self.content.check(text, stage="input")
-        _content_outcome(verdict.outcome, verdict.categories, "request")
+        if verdict.outcome != "allow":
+            _content_outcome(verdict.outcome, verdict.categories, "request")
         check = self.injection.check(text, source="user")
         facts = InjectionFacts(check.verdict.score, tuple(check.verdict.categories))
         if check.outcome == "block":
@@ -159,12 +175,18 @@ class Governor:
                 details={"injection": check.verdict.to_dict()},
             )
         masked = self._mask(check.text, "model")
-        classes = self.pii.classes(masked.findings)
-        guarded = GuardedInput(
-            masked.text,
-            RequestFacts(masked.text, tuple(sorted(classes)), tuple(sorted(masked.types))),
-            facts,
-        )
+        if masked.findings:
+            classes = self.pii.classes(masked.findings)
+            request = RequestFacts(masked.text, tuple(sorted(classes)), tuple(sorted(masked.types)))
+        else:
+            request = RequestFacts(masked.text)
+        bound = None
+        if isinstance(self.policy, EmbeddedPolicyEngine):
+            fixed = run_sections(
+                principal=run.principal, agent=run.agent, request=request, injection=facts
+            )
+            bound = _RunPolicy(run, self.policy.session(fixed))
+        guarded = GuardedInput(masked.text, request, facts, bound)
         decision = await self._decide("input", run, guarded, counters, decisions)
         _enforce(decision)
         return guarded
@@ -224,7 +246,8 @@ class Governor:
         """The answer as it may leave: vault tokens restored, then masked for the
         ``output`` destination and checked. Raises ``PolicyDenied`` or ``Escalated``."""
         verdict = self.content.check(text, stage="output")
-        _content_outcome(verdict.outcome, verdict.categories, "answer")
+        if verdict.outcome != "allow":
+            _content_outcome(verdict.outcome, verdict.categories, "answer")
         if self.canary is not None and self.canary.leaked(text):
             raise PolicyDenied("the answer reveals the agent's instructions (canary leaked)")
         masked = self._mask(self.pii.detokenize(text, self._all_types), "output")
@@ -232,14 +255,28 @@ class Governor:
         kept = [
             f for f in masked.findings if self.pii.policy.operator_for(f.type, "output") == "keep"
         ]
-        output = OutputFacts(
-            masked.text,
-            tuple(sorted(self.pii.classes(kept))),
-            tuple(sorted({f.type for f in kept})),
+        output = (
+            OutputFacts(
+                masked.text,
+                tuple(sorted(self.pii.classes(kept))),
+                tuple(sorted({f.type for f in kept})),
+            )
+            if kept
+            else OutputFacts(masked.text)
         )
         decision = await self._decide("output", run, guarded, counters, decisions, output=output)
         _enforce(decision)
         return masked.text
+
+    def released(self, stored: Any) -> Any:
+        """A stored answer (masked for the ``journal``) as :meth:`release` let it leave:
+        vault tokens of the current vault scope restored, then masked for ``output``.
+        A JSON answer is treated leaf by leaf. Tokens the vault does not know stay
+        tokens; no check is repeated (the answer passed them when it was released)."""
+        if isinstance(stored, str):
+            return self._mask(self.pii.detokenize(stored, self._all_types), "output").text
+        restored = self.pii.detokenize_json(stored, self._all_types)
+        return self.pii.mask_json(restored, "output").value
 
     # -- masking for the tools and for storage -------------------------------------------
 
@@ -292,18 +329,28 @@ class Governor:
         tool: ToolFacts | None = None,
         output: OutputFacts | None = None,
     ) -> PolicyDecision:
-        doc = policy_input(
-            point,
-            principal=run.principal,
-            agent=run.agent,
-            request=guarded.request,
-            injection=guarded.injection,
-            counters=counters,
-            models=self.models if point == "route" else (),
-            tool=tool,
-            output=output,
-        )
-        decision = await self.policy.evaluate(point, doc)
+        models = self.models if point == "route" else ()
+        bound = guarded.policy
+        if bound is not None and bound.run is run:
+            # The embedded engine, for the run ``admit`` bound: the same document as
+            # below, its fixed sections encoded for the memo key once per run.
+            varying = point_sections(
+                point, counters=counters, models=models, tool=tool, output=output
+            )
+            decision = bound.session.decide(point, varying)
+        else:
+            doc = policy_input(
+                point,
+                principal=run.principal,
+                agent=run.agent,
+                request=guarded.request,
+                injection=guarded.injection,
+                counters=counters,
+                models=models,
+                tool=tool,
+                output=output,
+            )
+            decision = await self.policy.evaluate(point, doc)
         record = decision.to_dict()
         if tool is not None:
             record["tool"] = tool.name

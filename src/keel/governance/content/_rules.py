@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from keel.errors import UserError
-from keel.governance.content._literals import LiteralPrefilter
+from keel.governance.content._literals import LiteralPrefilter, _minimal
 
 Stage = Literal["input", "output"]
 ContentAction = Literal["block", "escalate", "flag"]
@@ -178,6 +178,12 @@ class ContentRules:
             )
             for stage in _STAGES
         }
+        # Per stage, literals one of which every match of every rule there contains
+        # (the first set of each prefilter alternative), or None where a rule has no
+        # prefilter: an ASCII text with none of them matches no rule of the stage.
+        self._gates: dict[str, tuple[str, ...] | None] = {
+            stage: _gate(rules) for stage, rules in self._by_stage.items()
+        }
 
     @classmethod
     def from_mapping(
@@ -217,6 +223,13 @@ class ContentRules:
         outcome: ContentOutcome = "allow"
         # Lower-casing is sound for ASCII text only (see _literals); None: run them all.
         lowered = text.lower() if text.isascii() else None
+        gate = self._gates.get(stage)
+        if gate is not None and lowered is not None:
+            for literal in gate:
+                if literal in lowered:
+                    break
+            else:
+                return _ALLOW
         for category, action, regex, literals in self._by_stage.get(stage, ()):
             if literals is not None and lowered is not None and not literals.admits(lowered):
                 continue
@@ -230,3 +243,16 @@ class ContentRules:
             return _ALLOW
         matches.sort(key=lambda m: (m.span, m.category))
         return ContentVerdict(outcome, tuple(matches))
+
+
+def _gate(rules: tuple[_StageRule, ...]) -> tuple[str, ...] | None:
+    literals: set[str] = set()
+    for _, _, _, prefilter in rules:
+        if prefilter is None:
+            return None
+        for sets in prefilter.alternatives:
+            if not sets:
+                return None
+            literals |= sets[0]
+    # A literal containing another is implied by it: keep the shorter.
+    return tuple(sorted(_minimal(frozenset(literals))))

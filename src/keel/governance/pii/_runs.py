@@ -183,6 +183,13 @@ def _mapped(p: _Pass) -> bytes:
     return mapped
 
 
+def digit_count(text: str) -> int:
+    """How many ASCII digits ``text`` has (from the shared map)."""
+    last = _last
+    p = last if last.text is text else _pass_of(text)
+    return _mapped(p).count(b"0")
+
+
 def digit_runs(text: str) -> list[Run]:
     """Every run of four or more digits in ``text``, in order.
 

@@ -23,7 +23,8 @@ from typing import Final
 from keel.errors import KeelError, UserError
 from keel.governance.pii._finding import Detector, Finding, resolve_overlaps
 from keel.governance.pii._phone import DEFAULT_PHONE_REGIONS, PhoneDetector
-from keel.governance.pii._secrets import SecretDetector
+from keel.governance.pii._runs import ascii_of, digit_count
+from keel.governance.pii._secrets import SecretDetector, may_hold_a_token, may_name_a_secret
 from keel.governance.pii._structured import (
     CardDetector,
     EmailDetector,
@@ -116,10 +117,20 @@ def default_registry(
 
 
 class PiiScanner:
-    """Runs detectors over a text and returns non-overlapping findings in text order."""
+    """Runs detectors over a text and returns non-overlapping findings in text order.
+
+    When every detector is one of Keel's own (of exactly its class), a text that holds
+    none of what they all start from — see ``_may_hold_builtin_pii`` — is not given to
+    them: they would find nothing in it. A plug-in detector turns that off.
+    """
 
     def __init__(self, detectors: Sequence[Detector]) -> None:
         self.detectors = tuple(detectors)
+        # The detectors the gate was checked for (None: not all Keel's): a scanner given
+        # other detectors later scans every text.
+        self._gated_for: tuple[Detector, ...] | None = (
+            self.detectors if all(type(d) in _BUILTIN_DETECTORS for d in self.detectors) else None
+        )
 
     def scan(self, text: str) -> list[Finding]:
         """Every finding in ``text`` after overlap resolution (see ``resolve_overlaps``).
@@ -129,7 +140,7 @@ class PiiScanner:
         wrong place; a detector's own exceptions propagate. Either way the caller fails
         closed: nothing is masked, so nothing is sent.
         """
-        if not text:
+        if not text or (self._gated_for is self.detectors and not _may_hold_builtin_pii(text)):
             return []
         found: list[Finding] = []
         for detector in self.detectors:
@@ -141,3 +152,46 @@ class PiiScanner:
                     )
                 found.append(f)
         return found if len(found) < 2 else resolve_overlaps(found)
+
+
+_BUILTIN_DETECTORS: Final = frozenset(
+    {
+        SecretDetector,
+        CardDetector,
+        IbanDetector,
+        SsnDetector,
+        EmailDetector,
+        IpDetector,
+        PhoneDetector,
+    }
+)
+
+
+# Longer texts are scanned without asking: they nearly always hold two digits or a
+# colon, and the questions read the whole text.
+_GATED_LENGTH: Final = 256
+
+
+def _may_hold_builtin_pii(text: str) -> bool:
+    """Whether any built-in detector can find something in ``text`` (``True`` for a text
+    over ``_GATED_LENGTH``): each needs one of these, whatever its settings (see the
+    detectors' own gates).
+
+    * an ``@`` (email);
+    * two ASCII digits: an IBAN's check digits after its country code, and the runs of
+      four or more digits that cards, SSNs, phone numbers and IPv4 addresses live in;
+    * two colons (an IPv6 address);
+    * ``=`` or ``:`` after a name that can be a secret's (assignments);
+    * a run of twenty token characters (API keys, tokens, high-entropy strings), or the
+      literal a multi-part secret format starts from (PEM block, JWT, Slack webhook,
+      ``Bearer`` / ``Basic`` credentials).
+    """
+    if "@" in text or len(text) > _GATED_LENGTH:
+        return True
+    ascii_text = ascii_of(text)
+    if digit_count(text) >= 2:
+        return True
+    colons = text.count(":")
+    if colons >= 2 or ((colons or "=" in text) and may_name_a_secret(ascii_text)):
+        return True
+    return may_hold_a_token(text, ascii_text)

@@ -23,7 +23,7 @@ from keel.governance.policy._decision import (
     decision_rule,
     read_decision,
 )
-from keel.governance.policy._embedded import EmbeddedPolicyEngine
+from keel.governance.policy._embedded import EmbeddedPolicyEngine, PolicySession
 from keel.governance.policy._input import (
     INPUT_VERSION,
     AgentIdentity,
@@ -34,7 +34,9 @@ from keel.governance.policy._input import (
     RequestFacts,
     RunCounters,
     ToolFacts,
+    point_sections,
     policy_input,
+    run_sections,
 )
 from keel.governance.policy._regopy import compilations
 from keel.governance.policy._remote import OpaPolicyEngine
@@ -57,6 +59,7 @@ __all__ = [
     "PolicyBundleError",
     "PolicyDecision",
     "PolicyEngine",
+    "PolicySession",
     "Principal",
     "RegoModule",
     "RegoTestReport",
@@ -67,7 +70,9 @@ __all__ = [
     "bundle_hash",
     "compilations",
     "decision_rule",
+    "point_sections",
     "policy_input",
     "read_decision",
     "run_rego_tests",
+    "run_sections",
 ]

@@ -15,6 +15,7 @@ that must be cut off mid-evaluation belongs on an OPA server (``OpaPolicyEngine`
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -23,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from keel.errors import SpecProblem
-from keel.governance.policy._bundle import DEFAULT_PACK, PolicyBundle, PolicyBundleError
+from keel.governance.policy._bundle import (
+    DEFAULT_PACK,
+    PolicyBundle,
+    PolicyBundleError,
+    canonical_json,
+)
 from keel.governance.policy._decision import (
     DECISION_POINTS,
     DEFAULT_PACKAGE,
@@ -32,7 +38,13 @@ from keel.governance.policy._decision import (
     decision_rule,
     read_decision,
 )
-from keel.governance.policy._memo import DecisionMemo, InputProjection
+from keel.governance.policy._memo import (
+    DecisionMemo,
+    InputProjection,
+    MemoKey,
+    _section_parts,
+    _section_text,
+)
 from keel.governance.policy._regopy import UNDEFINED, CompiledRego, RegoEvaluationError
 
 _COMPILED_KEEP = 8
@@ -120,16 +132,37 @@ class EmbeddedPolicyEngine:
         if self._compiled is None:
             reason = "; ".join(str(p) for p in self._problems)
             return self._deny(point, f"policy bundle unavailable: {reason}")
+        projection = self._projection
         try:
-            key = self._projection.memo_key(point, input) if self._memoize else None
+            key = projection.memo_key(point, input) if self._memoize else None
         except (TypeError, ValueError, RecursionError) as e:
             return self._deny(point, f"policy input is not a JSON document: {e}")
         if key is not None and (hit := self._memo.get(key)) is not None:
             return hit
+        return self._evaluate(point, rule, input, key, projection)
+
+    def session(self, fixed: Mapping[str, Any]) -> PolicySession:
+        """Decisions on documents that share the sections ``fixed`` (one run's
+        principal, agent, request, injection): see ``PolicySession``."""
+        return PolicySession(self, fixed)
+
+    def _evaluate(
+        self,
+        point: DecisionPoint,
+        rule: str,
+        input: Mapping[str, Any],
+        key: MemoKey | None,
+        projection: InputProjection,
+    ) -> PolicyDecision:
+        """A memo miss: evaluate ``input`` and remember the decision under ``key``, the
+        memo key ``projection`` gave it (not if the bundle was reloaded since)."""
+        compiled = self._compiled
+        if compiled is None:  # reloaded into a bundle that does not compile
+            return self._deny(point, "policy bundle unavailable: reloaded while deciding")
         started = time.perf_counter()
-        projected = self._projection.project(input)
+        projected = projection.project(input)
         try:
-            value = self._compiled.query(rule.replace(".", "/"), projected)
+            value = compiled.query(rule.replace(".", "/"), projected)
         except RegoEvaluationError as e:
             return self._deny(point, f"policy evaluation failed at data.{rule}: {e}")
         except ValueError as e:
@@ -146,7 +179,7 @@ class EmbeddedPolicyEngine:
         if value is UNDEFINED:
             return self._deny(point, f"policy decision data.{rule} is undefined")
         decision = read_decision(value, point=point, rule=rule, policy_hash=self._hash)
-        if key is not None:
+        if key is not None and projection is self._projection:
             self._memo.put(key, decision)
         return decision
 
@@ -178,3 +211,74 @@ class EmbeddedPolicyEngine:
         self._problems = ()
         self._projection = InputProjection.of_sources(m.source for m in loaded.modules)
         self._memoize = self._projection.pure and self._memo_size > 0
+
+
+class PolicySession:
+    """``EmbeddedPolicyEngine.decide`` for documents made of the sections ``fixed``
+    plus a few per decision (``decide(point, varying)``: the document is
+    ``{**fixed, **varying}``), with the same decisions and fail-closed denials.
+
+    The memo key is read section by section, as ``InputProjection.memo_key`` does,
+    but the sections of ``fixed`` that the policies read are encoded once, together,
+    when the first decision is made, so a decision encodes only what varies: the
+    sections of ``varying`` the policies read, each as ``(name, section_text)``, in
+    ``varying``'s order (a section ``varying`` lacks is absent from the document).
+    Such keys start ``(point, "session", ...)``, which no ``memo_key`` does (its texts
+    are JSON arrays), so the two kinds never meet in the memo. ``fixed`` is copied (its
+    top level); its values must not change while the session is used. After the
+    engine reloads its bundle the session encodes ``fixed`` again for the new one.
+    """
+
+    __slots__ = ("_engine", "_fixed", "_others", "_projection", "_text")
+
+    def __init__(self, engine: EmbeddedPolicyEngine, fixed: Mapping[str, Any]) -> None:
+        self._engine = engine
+        self._fixed = dict(fixed)
+        self._projection: InputProjection | None = None
+        self._text: str | None = None
+        self._others: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+    def decide(self, point: DecisionPoint, varying: Mapping[str, Any]) -> PolicyDecision:
+        """The decision at ``point`` for ``{**fixed, **varying}``; never raises for a
+        policy problem."""
+        engine = self._engine
+        rule = engine._rules.get(point)
+        if (
+            rule is None
+            or engine._compiled is None
+            or not engine._memoize
+            or not varying.keys().isdisjoint(self._fixed)
+        ):
+            return engine.decide(point, {**self._fixed, **varying})
+        projection = engine._projection
+        if projection is not self._projection:
+            self._encode(projection)
+        if self._text is None:  # fixed is not JSON: the engine denies it with its reason
+            return engine.decide(point, {**self._fixed, **varying})
+        others = self._others
+        key: MemoKey = (point, "session", self._text)
+        try:
+            for name, value in varying.items():
+                rests = others.get(name)
+                if rests is not None:
+                    key += ((name, _section_text(rests, value)),)
+        except (TypeError, ValueError, RecursionError) as e:
+            return engine._deny(point, f"policy input is not a JSON document: {e}")
+        if (hit := engine._memo.get(key)) is not None:
+            return hit
+        return engine._evaluate(point, rule, {**self._fixed, **varying}, key, projection)
+
+    def _encode(self, projection: InputProjection) -> None:
+        fixed = self._fixed
+        self._projection, self._text = projection, None
+        parts: list[tuple[str, list[tuple[Any, ...]]]] = []
+        others: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for name, rests in projection.sections:
+            if name in fixed:
+                parts.append((name, _section_parts(rests, fixed[name])))
+            else:
+                others[name] = rests
+        self._others = others
+        # A fixed part that is not JSON leaves no text: the engine decides, and denies.
+        with contextlib.suppress(TypeError, ValueError, RecursionError):
+            self._text = canonical_json(parts)

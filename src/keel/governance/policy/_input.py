@@ -31,8 +31,9 @@ field               points        meaning
                                   unmasked in it
 ==================  ============  ==================================================
 
-``policy_input`` builds the document from typed parts; engines take any mapping of
-this shape, so a caller may also build it by hand.
+``policy_input`` builds the document from typed parts (``run_sections``, the part
+that is the same at every point of a run, and ``point_sections``); engines take any
+mapping of this shape, so a caller may also build it by hand.
 """
 
 from __future__ import annotations
@@ -122,17 +123,24 @@ def policy_input(
     Raises ``ValueError`` when the section the point needs is missing (``tool``
     at ``tool``, ``output`` at ``output``), or given at another point.
     """
-    if (tool is not None) != (point == "tool"):
-        raise ValueError("a tool is given at, and only at, the 'tool' point")
-    if (output is not None) != (point == "output"):
-        raise ValueError("an output is given at, and only at, the 'output' point")
-    if models and point != "route":
-        raise ValueError("candidate models are given only at the 'route' point")
+    doc: dict[str, Any] = {"input_version": INPUT_VERSION, "point": point}
+    doc.update(run_sections(principal=principal, agent=agent, request=request, injection=injection))
+    doc.update(point_sections(point, counters=counters, models=models, tool=tool, output=output))
+    return doc
+
+
+def run_sections(
+    *,
+    principal: Principal,
+    agent: AgentIdentity,
+    request: RequestFacts,
+    injection: InjectionFacts | None = None,
+) -> dict[str, Any]:
+    """The sections of ``policy_input``'s document that are the same at every point of
+    one run: ``input_version``, ``principal``, ``agent``, ``request``, ``injection``."""
     inj = injection or InjectionFacts()
-    run = counters or RunCounters()
-    doc: dict[str, Any] = {
+    return {
         "input_version": INPUT_VERSION,
-        "point": point,
         "principal": {
             "id": principal.id,
             "roles": list(principal.roles),
@@ -145,6 +153,29 @@ def policy_input(
             "pii_types": list(request.pii_types),
         },
         "injection": {"score": inj.score, "categories": list(inj.categories)},
+    }
+
+
+def point_sections(
+    point: DecisionPoint,
+    *,
+    counters: RunCounters | None = None,
+    models: Sequence[ModelCandidate] = (),
+    tool: ToolFacts | None = None,
+    output: OutputFacts | None = None,
+) -> dict[str, Any]:
+    """The sections of ``policy_input``'s document that change from point to point:
+    ``point``, ``counters`` and the point's own (``models``, ``tool``, ``output``).
+    Raises ``ValueError`` as ``policy_input`` does."""
+    if (tool is not None) != (point == "tool"):
+        raise ValueError("a tool is given at, and only at, the 'tool' point")
+    if (output is not None) != (point == "output"):
+        raise ValueError("an output is given at, and only at, the 'output' point")
+    if models and point != "route":
+        raise ValueError("candidate models are given only at the 'route' point")
+    run = counters or RunCounters()
+    doc: dict[str, Any] = {
+        "point": point,
         "counters": {"steps": run.steps, "tokens": run.tokens, "cost_usd": run.cost_usd},
     }
     if point == "route":

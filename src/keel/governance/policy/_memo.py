@@ -16,7 +16,10 @@ under-approximates it, so:
   (smaller input, faster conversion), with identical results;
 * the projection, as canonical JSON, keys a bounded LRU of decisions — a request
   whose text differs but whose facts the policies read do not, hits. The key is
-  read off the document path by path (``memo_key``), so a hit builds nothing.
+  read off the document path by path (``memo_key``), so a hit builds nothing. It is
+  one text per top-level section the policies read (``section_text``), so that a
+  caller deciding several points of one run encodes the sections that stay the same
+  once (``PolicySession`` in ``_embedded``).
 
 A bundle whose modules mention a non-deterministic built-in is never memoized.
 """
@@ -27,13 +30,17 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from keel.governance.policy._bundle import canonical_json
 
 _T = TypeVar("_T")
+# ("point", text, ...) from memo_key; ("point", "session", ...) from a PolicySession.
+MemoKey = tuple[Any, ...]
 _ABSENT: Any = object()
+ABSENT: Any = _ABSENT
+"""A section the document does not have (for ``InputProjection.section_text``)."""
 
 # `input` as a root reference: not part of a longer name or ref (data.keel.input).
 _INPUT_REF = re.compile(r"(?<![\w.])input\b((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
@@ -53,6 +60,20 @@ class InputProjection:
 
     paths: tuple[tuple[str, ...], ...]
     pure: bool
+    # The paths grouped by their first name (the document's top-level sections), in
+    # path order: (("principal", (("roles",),)), ("tool", ((),)), ...). Derived.
+    sections: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[tuple[str, ...]]] = {}
+        for path in self.paths:
+            if path:
+                grouped.setdefault(path[0], []).append(path[1:])
+        object.__setattr__(
+            self, "sections", tuple((name, tuple(rest)) for name, rest in grouped.items())
+        )
 
     @classmethod
     def of_sources(cls, sources: Iterable[str]) -> InputProjection:
@@ -77,30 +98,33 @@ class InputProjection:
     def whole(self) -> bool:
         return self.paths == ((),)
 
-    def memo_key(self, point: str, document: Mapping[str, Any]) -> tuple[str, str]:
+    def memo_key(self, point: str, document: Mapping[str, Any]) -> tuple[str, ...]:
         """``DecisionMemo.key(point, self.project(document))``'s equivalent, without
-        building the projection: the canonical JSON of each path's value in path order,
-        ``[value]`` where present and ``[]`` where absent. Two documents get equal keys
-        exactly when their projections are equal.
+        building the projection: ``point``, then per section the policies read (in
+        ``sections`` order) its ``section_text``. Two documents get equal keys exactly
+        when their projections are equal.
 
         Raises ``ValueError`` / ``TypeError`` for a document that is not JSON.
         """
         if self.whole:
             return (point, canonical_json(document))
-        # On every decision of every governed run: one lookup per step, and the ABC
-        # check only for a mapping that is not a plain dict. A tuple encodes as a list.
-        parts: list[tuple[Any, ...]] = []
-        for path in self.paths:
-            node: Any = document
-            for part in path:
-                if type(node) is not dict and not isinstance(node, Mapping):
-                    node = _ABSENT
-                    break
-                node = node.get(part, _ABSENT)
-                if node is _ABSENT:
-                    break
-            parts.append(() if node is _ABSENT else (node,))
-        return (point, canonical_json(parts))
+        return (
+            point,
+            *[_section_text(rests, document.get(name, _ABSENT)) for name, rests in self.sections],
+        )
+
+    def section_text(self, name: str, value: Any) -> str:
+        """The canonical JSON of what the policies read of the section ``name`` whose
+        value is ``value`` (``ABSENT`` where the document has no such section): each of
+        its paths' value in path order, ``[value]`` where present and ``[]`` where
+        absent. Equal texts exactly when those parts are equal. Not for a projection
+        of the ``whole`` input. Raises ``ValueError`` / ``TypeError`` for a value that
+        is not JSON.
+        """
+        for n, rests in self.sections:
+            if n == name:
+                return _section_text(rests, value)
+        return _section_text((), _ABSENT)
 
     def project(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
         """The parts of ``document`` on the paths; absent parts stay absent."""
@@ -121,6 +145,31 @@ class InputProjection:
         return out
 
 
+def _section_text(rests: tuple[tuple[str, ...], ...], value: Any) -> str:
+    if value is _ABSENT:  # what canonical_json gives for [(), (), ...]
+        return "[" + ",".join(["[]"] * len(rests)) + "]"
+    return canonical_json(_section_parts(rests, value))
+
+
+def _section_parts(rests: tuple[tuple[str, ...], ...], value: Any) -> list[tuple[Any, ...]]:
+    """Per path (``rests``, within a section whose value is ``value``): ``(node,)``
+    where present, ``()`` where absent."""
+    # On every decision of every governed run: the ABC check only for a mapping that
+    # is not a plain dict. A tuple encodes as a list.
+    parts: list[tuple[Any, ...]] = []
+    for rest in rests:
+        node: Any = value
+        for part in rest:
+            if type(node) is not dict and not isinstance(node, Mapping):
+                node = _ABSENT
+                break
+            node = node.get(part, _ABSENT)
+            if node is _ABSENT:
+                break
+        parts.append(() if node is _ABSENT else (node,))
+    return parts
+
+
 class DecisionMemo(Generic[_T]):
     """A thread-safe LRU from (point, canonical projected input) to a decision."""
 
@@ -128,7 +177,7 @@ class DecisionMemo(Generic[_T]):
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[tuple[str, str], _T] = OrderedDict()
+        self._entries: OrderedDict[MemoKey, _T] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -136,7 +185,7 @@ class DecisionMemo(Generic[_T]):
         """Raises ``ValueError`` / ``TypeError`` for a document that is not JSON."""
         return (point, canonical_json(projected))
 
-    def get(self, key: tuple[str, str]) -> _T | None:
+    def get(self, key: MemoKey) -> _T | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -146,7 +195,7 @@ class DecisionMemo(Generic[_T]):
             self.hits += 1
             return found
 
-    def put(self, key: tuple[str, str], value: _T) -> None:
+    def put(self, key: MemoKey, value: _T) -> None:
         if self.size <= 0:
             return
         with self._lock:
