@@ -18,37 +18,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import Api, make_settings
+from default_governor import default_governor
 from keel.agent import Agent
 from keel.api.app import create_app, service_for
 from keel.api.registry import AgentRegistry
 from keel.api.service import ApiService
-from keel.governance.content import ContentRules
-from keel.governance.governor import Governor
-from keel.governance.injection import Canary, InjectionPolicy
-from keel.governance.pii import PiiGuard, PiiPolicy
-from keel.governance.policy import EmbeddedPolicyEngine, ModelCandidate
+from keel.governance.pii import PiiPolicy
 from keel.models import ModelRequest, ScriptedModel, ToolCall
 from keel.models.scripted import ScriptItem
 from keel.tools import ToolContext, tool
 
-KEY = b"test-hash-key-of-32-bytes-length"
 ANSWER = (
     "Your order shipped on Monday and should arrive by Thursday. The tracking link is "
     "in the e-mail we sent when it left the warehouse; reply here if it does not come."
 )
 DENIED = f"{ANSWER} For the record, the card on file is 4242 4242 4242 4242."
-
-
-def governor(policy: PiiPolicy | None = None) -> Governor:
-    """Keel's default governance, with ``policy`` classifying and masking PII."""
-    return Governor(
-        policy=EmbeddedPolicyEngine(),
-        pii=PiiGuard(policy, hash_key=KEY),
-        injection=InjectionPolicy(),
-        content=ContentRules.default(),
-        models=[ModelCandidate("scripted:default", ())],
-        canary=Canary.new("api-stream"),
-    )
 
 
 class Listened:
@@ -89,29 +73,29 @@ def stream_api(tmp_path: Path, offline: None) -> Iterator[Api]:
             "teller",
             model=ScriptedModel(after_tool(ANSWER), delta_chars=7),
             tools=[listened.tool],
-            governor=governor(),
+            governor=default_governor(),
             stream="tokens",
         ),
         Agent.define(
             "chatty",
             model=ScriptedModel(lambda _r: ANSWER, delta_chars=7),
-            governor=governor(),
+            governor=default_governor(),
             stream="tokens",
         ),
         Agent.define(
             "leaky",
             model=ScriptedModel(after_tool(DENIED), delta_chars=7),
             tools=[listened.tool],
-            governor=governor(restricted_kept),
+            governor=default_governor(restricted_kept),
             stream="tokens",
         ),
         Agent.define(
             "terse",
             model=ScriptedModel(lambda _r: "Card 4242 4242 4242 4242."),
-            governor=governor(restricted_kept),
+            governor=default_governor(restricted_kept),
             stream="tokens",
         ),
-        Agent.define("whole", model=ScriptedModel(lambda _r: ANSWER), governor=governor()),
+        Agent.define("whole", model=ScriptedModel(lambda _r: ANSWER), governor=default_governor()),
     ]
     svc = service_for(make_settings(tmp_path), AgentRegistry(agents))
     listened.svc = svc

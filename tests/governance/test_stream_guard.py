@@ -12,14 +12,11 @@ import random
 
 import pytest
 
-from keel.governance.content import ContentRules
+from default_governor import default_governor
 from keel.governance.governor import Governor
-from keel.governance.injection import Canary, InjectionPolicy
-from keel.governance.pii import PiiGuard, PiiPolicy
-from keel.governance.policy import EmbeddedPolicyEngine, ModelCandidate
+from keel.governance.pii import PiiPolicy
 from keel.governance.stream_guard import HOLD_BACK_CHARS, MIN_RELEASE_CHARS, StreamGuard
 
-KEY = b"test-hash-key-of-32-bytes-length"
 CARD = "4242 4242 4242 4242"
 EMAIL = "jane.doe@example.com"
 PEM = (
@@ -40,18 +37,6 @@ SENTENCES = (
     "Nothing sensitive in this sentence at all, just a longer explanation of the steps. ",
     "Token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXRlc3Q expired. ",
 )
-
-
-def governor(policy: PiiPolicy | None = None) -> Governor:
-    """Keel's default governance, with ``policy`` classifying and masking PII."""
-    return Governor(
-        policy=EmbeddedPolicyEngine(),
-        pii=PiiGuard(policy, hash_key=KEY),
-        injection=InjectionPolicy(),
-        content=ContentRules.default(),
-        models=[ModelCandidate("scripted:default", ())],
-        canary=Canary.new("stream-test"),
-    )
 
 
 def whole(gov: Governor, text: str) -> str:
@@ -84,7 +69,7 @@ def test_released_text_is_always_a_prefix_of_the_answer_masked_whole(seed: int) 
     rng = random.Random(seed)
     text = "".join(rng.choice(SENTENCES) for _ in range(8))
     policies = [None, PiiPolicy(operators={"output": {"confidential": "redact"}})]
-    gov = governor(policies[seed % 2])
+    gov = default_governor(policies[seed % 2])
     want = whole(gov, text)
     guard = StreamGuard(gov)
     released = stream(guard, split(text, rng, rng.choice([1, 3, 8, 40])), want)
@@ -93,7 +78,7 @@ def test_released_text_is_always_a_prefix_of_the_answer_masked_whole(seed: int) 
 
 
 def test_a_card_number_split_across_deltas_never_leaves_in_part() -> None:
-    gov = governor()
+    gov = default_governor()
     text = f"Here is the card you asked about: {CARD}. " + "More words follow here. " * 6
     guard = StreamGuard(gov)
     released = stream(guard, [text[i : i + 4] for i in range(0, len(text), 4)])
@@ -104,7 +89,7 @@ def test_a_card_number_split_across_deltas_never_leaves_in_part() -> None:
 
 
 def test_an_email_split_across_deltas_never_leaves_in_part() -> None:
-    gov = governor(PiiPolicy(operators={"output": {"confidential": "redact"}}))
+    gov = default_governor(PiiPolicy(operators={"output": {"confidential": "redact"}}))
     text = f"Please write to {EMAIL} today. " + "Then wait for our answer, please. " * 6
     guard = StreamGuard(gov)
     for i in range(0, len(text), 3):
@@ -115,7 +100,7 @@ def test_an_email_split_across_deltas_never_leaves_in_part() -> None:
 
 
 def test_the_end_of_an_unfinished_answer_is_held_back() -> None:
-    guard = StreamGuard(governor())
+    guard = StreamGuard(default_governor())
     text = "word " * 40
     released = "".join(stream(guard, [text]))
     assert len(text) - len(released) >= HOLD_BACK_CHARS
@@ -124,7 +109,7 @@ def test_the_end_of_an_unfinished_answer_is_held_back() -> None:
 
 def test_a_run_of_characters_without_spaces_is_held_whole() -> None:
     # Longer than the hold-back window, so only the run rule keeps it back.
-    guard = StreamGuard(governor())
+    guard = StreamGuard(default_governor())
     word = "x" * (HOLD_BACK_CHARS * 2)
     intro = "An introduction long enough to be released. "
     released = "".join(stream(guard, [intro, *word]))
@@ -134,7 +119,7 @@ def test_a_run_of_characters_without_spaces_is_held_whole() -> None:
 
 
 def test_a_pem_block_is_held_until_it_ends() -> None:
-    gov = governor()
+    gov = default_governor()
     text = f"The key was\n{PEM}\nand is revoked now. " + "Follow-up words here. " * 5
     guard = StreamGuard(gov)
     before_end = text.index("-----END")
@@ -146,7 +131,7 @@ def test_a_pem_block_is_held_until_it_ends() -> None:
 
 
 def test_vault_tokens_split_across_deltas_are_restored_then_masked() -> None:
-    gov = governor()
+    gov = default_governor()
     # What the model saw and quotes back: the card as a vault token.
     token = gov.pii.mask(f"card {CARD}", "model").text.removeprefix("card ")
     assert token.startswith("\u27e6card:tok_")
@@ -160,7 +145,7 @@ def test_vault_tokens_split_across_deltas_are_restored_then_masked() -> None:
 
 
 def test_a_leaked_canary_stops_the_stream_before_it_leaves() -> None:
-    gov = governor()
+    gov = default_governor()
     assert gov.canary is not None
     text = "Sure, here is my reference. " * 3 + f"It is {gov.canary.token} of course. " * 3
     guard = StreamGuard(gov)
@@ -170,7 +155,7 @@ def test_a_leaked_canary_stops_the_stream_before_it_leaves() -> None:
 
 
 def test_a_blocked_content_rule_stops_the_stream() -> None:
-    gov = governor()
+    gov = default_governor()
     text = "To finish the check, please reply with your password now. " + "More text. " * 10
     guard = StreamGuard(gov)
     released = "".join(stream(guard, [text[i : i + 4] for i in range(0, len(text), 4)]))
@@ -179,7 +164,7 @@ def test_a_blocked_content_rule_stops_the_stream() -> None:
 
 
 def test_restricted_pii_that_output_keeps_stops_the_stream() -> None:
-    gov = governor(PiiPolicy(operators={"output": {"restricted": "keep"}}))
+    gov = default_governor(PiiPolicy(operators={"output": {"restricted": "keep"}}))
     text = "Your account is fine and the refund is on its way. " + f"Card {CARD}. " * 5
     guard = StreamGuard(gov)
     released = "".join(stream(guard, [text[i : i + 7] for i in range(0, len(text), 7)]))
@@ -196,7 +181,7 @@ def test_without_a_governor_every_delta_leaves_at_once() -> None:
 
 
 def test_releases_come_in_pieces_of_a_few_words() -> None:
-    guard = StreamGuard(governor())
+    guard = StreamGuard(default_governor())
     text = "one two three four five six seven eight nine ten " * 6
     released = [r for r in stream(guard, [w + " " for w in text.split()]) if r]
     assert len(released) > 3

@@ -14,14 +14,11 @@ from typing import Any
 import pytest
 
 import keel.loop.stream
+from default_governor import default_governor
 from keel.agent import Agent
 from keel.engine import LocalEngine
 from keel.errors import ModelUnavailable
-from keel.governance.content import ContentRules
-from keel.governance.governor import Governor
-from keel.governance.injection import Canary, InjectionPolicy
-from keel.governance.pii import PiiGuard, PiiPolicy
-from keel.governance.policy import EmbeddedPolicyEngine, ModelCandidate
+from keel.governance.pii import PiiPolicy
 from keel.loop.stream import TokenEvent, TokenHub
 from keel.models import (
     Message,
@@ -34,23 +31,10 @@ from keel.models.scripted import ScriptItem
 from keel.store import Store
 from keel.tools import tool
 
-KEY = b"test-hash-key-of-32-bytes-length"
 LONG = (
     "Thanks for asking. Your order shipped on Monday and should arrive by Thursday; "
     "the tracking link is in the e-mail we sent when it left the warehouse."
 )
-
-
-def governor(policy: PiiPolicy | None = None) -> Governor:
-    """Keel's default governance, with ``policy`` classifying and masking PII."""
-    return Governor(
-        policy=EmbeddedPolicyEngine(),
-        pii=PiiGuard(policy, hash_key=KEY),
-        injection=InjectionPolicy(),
-        content=ContentRules.default(),
-        models=[ModelCandidate("scripted:default", ())],
-        canary=Canary.new("loop-stream"),
-    )
 
 
 class CountingModel(ScriptedModel):
@@ -67,7 +51,7 @@ class CountingModel(ScriptedModel):
 
 
 def streaming_agent(model: ScriptedModel, **kwargs: Any) -> Agent:
-    kwargs.setdefault("governor", governor())
+    kwargs.setdefault("governor", default_governor())
     return Agent.define("streamer", model=model, stream="tokens", **kwargs)
 
 
@@ -128,7 +112,7 @@ async def test_nobody_listening_means_no_streaming(engine: LocalEngine) -> None:
 
 async def test_final_mode_is_unchanged(engine: LocalEngine) -> None:
     model = CountingModel([LONG])
-    agent = Agent.define("whole", model=model, governor=governor())
+    agent = Agent.define("whole", model=model, governor=default_governor())
     rec, events = await run_listened(engine, agent)
     assert rec.output == LONG
     assert events == []
@@ -176,7 +160,7 @@ async def test_a_long_tool_call_preamble_is_retracted(engine: LocalEngine) -> No
 
 async def test_a_denial_at_the_end_retracts_what_was_sent(engine: LocalEngine) -> None:
     # The output policy keeps cards unmasked, so Keel's policy pack denies the answer.
-    gov = governor(PiiPolicy(operators={"output": {"restricted": "keep"}}))
+    gov = default_governor(PiiPolicy(operators={"output": {"restricted": "keep"}}))
     answer = f"{LONG} The card on file is 4242 4242 4242 4242."
     agent = streaming_agent(ScriptedModel([answer]), governor=gov)
     rec, events = await run_listened(engine, agent)
@@ -194,7 +178,7 @@ async def test_a_denial_at_the_end_retracts_what_was_sent(engine: LocalEngine) -
 async def test_a_leaked_canary_is_never_sent_and_the_answer_is_retracted(
     engine: LocalEngine,
 ) -> None:
-    gov = governor()
+    gov = default_governor()
     assert gov.canary is not None
     answer = f"{LONG} My reference is {gov.canary.token}, as you asked."
     rec, events = await run_listened(engine, streaming_agent(ScriptedModel([answer]), governor=gov))

@@ -73,6 +73,12 @@ class RunView(BaseModel):
     run_id: str
     status: RunState
     output: Any
+    output_form: Literal["output", "journal"] = Field(
+        default="output",
+        description="`output`: as the run answered (PII masked for the `output` "
+        "destination); `journal`: as the journal keeps it (PII as vault tokens), where "
+        "the answer could not be restored safely",
+    )
     error: RunError | None
     agent: AgentRef
     model_used: str | None
@@ -89,11 +95,12 @@ class RunView(BaseModel):
     finished_at: float | None
 
     @classmethod
-    def of(cls, rec: RunRecord) -> RunView:
+    def of(cls, rec: RunRecord, *, output_form: Literal["output", "journal"] = "output") -> RunView:
         return cls(
             run_id=rec.id,
             status=rec.status,
             output=rec.output,
+            output_form=output_form,
             error=None
             if rec.error_code is None
             else RunError(code=rec.error_code, message=rec.error_message),

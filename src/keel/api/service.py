@@ -19,6 +19,7 @@ from keel.agent import Agent
 from keel.api.auth import Authenticator
 from keel.api.ratelimit import RateLimiter
 from keel.api.registry import AgentRegistry
+from keel.api.run_output import present
 from keel.config import Settings
 from keel.engine.ids import new_run_id
 from keel.engine.local.engine import AgentLoader, LocalEngine
@@ -134,7 +135,10 @@ class ApiService:
                 "a request with this Idempotency-Key is still starting its run; retry shortly",
                 details={"run_id": run_id},
             )
-        return rec if rec.status not in ("queued", "running") else None
+        if rec.status in ("queued", "running"):
+            return None
+        # Answered as the first request was: the output as it left, not as journaled.
+        return present(self.registry, rec).record
 
     async def wait(self, run_id: str, wait_s: float) -> None:
         """Wait up to ``wait_s`` for a run in flight in this process to end."""

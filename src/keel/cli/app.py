@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -34,6 +34,11 @@ from keel.cli.policy_cmd import policy_app
 from keel.cli.scaffold import scaffold
 from keel.cli.serve_cmd import serve
 from keel.errors import KeelError, SpecError, UserError
+
+if TYPE_CHECKING:
+    from keel.api.run_output import PresentedRun
+    from keel.config import Settings
+    from keel.store import RunRecord
 
 app = typer.Typer(
     name="keel",
@@ -193,13 +198,15 @@ def runs_list(
 ) -> None:
     """List recent runs, newest first."""
     try:
-        store = context.open_store(context.settings(config))
+        settings = context.settings(config)
+        store = context.open_store(settings)
     except KeelError as e:
         raise _user_error(e) from None
     with store:
         records = store.runs.recent(limit=limit, status=status, agent=agent, session_id=session)
         if as_json:
-            sys.stdout.write(json.dumps([render.run_json(r) for r in records], indent=2) + "\n")
+            docs = [render.run_json(p.record) for p in _as_answered(settings, records)]
+            sys.stdout.write(json.dumps(docs, indent=2) + "\n")
         else:
             render.print_runs(out, records)
 
@@ -214,7 +221,8 @@ def runs_show(
 ) -> None:
     """Show one run and its step timeline from the journal."""
     try:
-        store = context.open_store(context.settings(config))
+        settings = context.settings(config)
+        store = context.open_store(settings)
     except KeelError as e:
         raise _user_error(e) from None
     with store:
@@ -223,7 +231,8 @@ def runs_show(
             raise _fail(f"NOT_FOUND: no run {run_id!r}", EXIT_FAILED)
         if len(found) > 1:
             raise _fail(f"{run_id!r} matches several runs; give more characters")
-        rec = found[0]
+        shown = _as_answered(settings, found)[0]
+        rec = shown.record
         steps = store.runs.steps(rec.id)
         if as_json:
             doc = render.run_json(rec, data=store.location)
@@ -235,8 +244,17 @@ def runs_show(
             _plain(f"error: {rec.error_code}: {rec.error_message}")
         _plain(f"input: {json.dumps(rec.input, ensure_ascii=False)}")
         if rec.output is not None:
-            _plain(f"output: {json.dumps(rec.output, ensure_ascii=False)}")
+            label = "output" if shown.form == "output" else "output (as journaled)"
+            _plain(f"{label}: {json.dumps(rec.output, ensure_ascii=False)}")
         render.print_timeline(out, steps)
+
+
+def _as_answered(settings: Settings, records: list[RunRecord]) -> list[PresentedRun]:
+    """The runs with their outputs as they were answered, by the agents loaded from the
+    specs they recorded (the journal form where that cannot be done: docs/api.md#runs)."""
+    from keel.api.run_output import RecordedSpecs, present_all
+
+    return present_all(RecordedSpecs(context.agent_for_run(settings)), records)
 
 
 @runs_app.command("resume")

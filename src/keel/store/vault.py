@@ -37,7 +37,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import and_, delete, select
@@ -59,6 +59,8 @@ DEFAULT_CACHE_SIZE: Final = 4096
 DEFAULT_REFRESH_S: Final = 10.0
 # A row naming a key this process lacks re-reads the keyring at most this often.
 MISSING_KEY_RELOAD_S: Final = 1.0
+# Handles looked up in one query by ``get_many`` (under SQLite's bound-parameter limit).
+GET_MANY_BATCH: Final = 500
 
 __all__ = ["KEY_BYTES", "NONCE_BYTES", "StoreVault", "associated_data", "purge_expired"]
 
@@ -153,6 +155,45 @@ class StoreVault:
             with self._lock:
                 self._remember(k, value, row[2])
         return value
+
+    def get_many(self, handles: Collection[str], *, scope: str = "") -> dict[str, str]:
+        """``get`` for each of ``handles``: the values known under ``scope``, by handle.
+        Those the cache misses are read in one query per ``GET_MANY_BATCH`` handles (a
+        page of runs shown at once), and cached."""
+        now = self._clock()
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        with self._lock:
+            for handle in handles:
+                hit = self._cache.get((scope, handle))
+                if hit is not None and now - hit[1] < self.ttl_s:
+                    self._cache.move_to_end((scope, handle))
+                    found[handle] = hit[0]
+                else:
+                    missing.append(handle)
+            store = self._store
+        if store is None:
+            known = {h: self.get(h, scope=scope) for h in missing}
+            return found | {h: v for h, v in known.items() if v is not None}
+        missing = list(dict.fromkeys(missing))
+        for start in range(0, len(missing), GET_MANY_BATCH):
+            query = select(
+                pii_vault.c.handle, pii_vault.c.sealed, pii_vault.c.key_id, pii_vault.c.created_at
+            ).where(
+                pii_vault.c.tenant == scope,
+                pii_vault.c.handle.in_(missing[start : start + GET_MANY_BATCH]),
+                pii_vault.c.created_at > now - self.ttl_s,
+            )
+            with store.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                k = (scope, str(row.handle))
+                value = self._open(k, bytes(row.sealed), int(row.key_id), now)
+                if value is not None:
+                    with self._lock:
+                        self._remember(k, value, float(row.created_at))
+                    found[k[1]] = value
+        return found
 
     @property
     def current_key_id(self) -> int:

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keel.api.deps import ApprovalReader, Service, role
 from keel.api.envelope import responses
+from keel.api.run_output import view
 from keel.api.schemas import RunView
+from keel.errors import NotFound
 from keel.governance.policy import Principal
 from keel.hitl import EscalationRecord, Escalations, hand_back_with
 
@@ -124,9 +126,12 @@ async def resolve(
     and this tenant's, and unexpired."""
     escalations = _escalations(svc)
     record = escalations.get(escalation_id, tenant=who.tenant, scoped=True)
-    agent = None
-    if body.hand_back:
-        agent = svc.load_for_run(svc.run_or_404(who, record.run_id))
+    # The run's agent: it answers a hand-back, and its PII rules mask a reply before
+    # the reply is stored.
+    run = svc.tenant(who).run(record.run_id)
+    if run is None and body.hand_back:
+        raise NotFound(f"run {record.run_id} is gone")
+    agent = None if run is None else svc.load_for_run(run)
     done, run = await escalations.resolve(
         body.continuity_token,
         resolver=who,
@@ -138,5 +143,5 @@ async def resolve(
         agent=agent,
     )
     return EscalationResolved(
-        escalation=EscalationView.of(done), run=None if run is None else RunView.of(run)
+        escalation=EscalationView.of(done), run=None if run is None else view(svc.registry, run)
     )

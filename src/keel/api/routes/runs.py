@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from keel.api import context
+from keel.api import context, run_output
 from keel.api.context import agent_version_header
 from keel.api.deps import Operator, Reader, Runner, Service
 from keel.api.envelope import responses
@@ -107,7 +107,7 @@ def list_runs(
     page = svc.tenant(who).runs(
         limit=limit, cursor=cursor, agent=agent, status=status, session_id=session_id
     )
-    return RunPage(data=[RunView.of(r) for r in page.items], next_cursor=page.next_cursor)
+    return RunPage(data=run_output.views(svc.registry, page.items), next_cursor=page.next_cursor)
 
 
 @router.get("/v1/runs/{run_id}", responses=responses("FORBIDDEN", "NOT_FOUND"))
@@ -124,7 +124,7 @@ async def get_run(
     await svc.store.writer.flush()
     rec = svc.run_or_404(who, run_id)
     response.headers.update(_headers(rec))
-    return RunView.of(rec)
+    return run_output.view(svc.registry, rec)
 
 
 @router.get("/v1/runs/{run_id}/steps", responses=responses("FORBIDDEN", "NOT_FOUND"))
@@ -142,7 +142,7 @@ async def cancel_run(run_id: str, svc: Service, who: Operator, response: Respons
     svc.run_or_404(who, run_id)
     rec = await svc.engine.cancel(run_id, actor=who.id)
     response.headers.update(_headers(rec))
-    return RunView.of(rec)
+    return run_output.view(svc.registry, rec)
 
 
 @router.get(
@@ -209,7 +209,7 @@ async def _events(svc: Service, view: TenantStore, run_id: str) -> AsyncIterator
                         yield _token_sse(released)
                 if released := tokens.drain():
                     yield _token_sse(released)
-                yield _sse("run", RunView.of(rec).model_dump(mode="json"))
+                yield _sse("run", run_output.view(svc.registry, rec).model_dump(mode="json"))
                 return
             started = loop.time()
             live = svc.engine.is_live(run_id)
