@@ -16,6 +16,7 @@ from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCal
 from keel.errors import Conflict, NotFound, UserError
 from keel.governance.governor import Governor
 from keel.governance.injection import InjectionPolicy
+from keel.governance.pii import vault_scope
 from keel.governance.policy import ModelCandidate, PolicyDecision, Principal
 from keel.hitl import (
     ContinuityToken,
@@ -380,6 +381,40 @@ async def test_claim_then_reply_continues_the_session_with_the_human_turn(store:
     assert nxt.status == "completed"
     contents = [m.content for m in seen[0].messages]
     assert "I sent it myself." in contents
+
+
+def _database_bytes(directory: Path) -> bytes:
+    """Every byte of the store's SQLite file and its write-ahead log."""
+    return b"".join(p.read_bytes() for p in sorted(directory.glob("keel.db*")))
+
+
+async def test_a_reply_is_masked_by_the_agents_pii_rules_before_it_is_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    agent = make_agent(_policy_script([]), tools=[wire])
+    await _run(store, agent, "wire 10 EUR")
+    escalations = Escalations(store)
+    e = _only(store)
+    _, token = escalations.claim(e.id, claimer=HUMAN)
+    card = "4111 1111 1111 1111"
+    reply = f"Mailed {EMAIL}; the card {card} is blocked."
+
+    done, turn = await escalations.resolve(
+        token, resolver=HUMAN, reply=reply, tenant="acme", agent=agent
+    )
+
+    assert turn is not None
+    assert isinstance(turn.output, str)
+    assert agent.governor is not None
+    with vault_scope("acme"):  # the run's tenant: its tokens are the tenant's
+        assert turn.output == agent.governor.mask(reply, "journal")
+    assert EMAIL not in turn.output
+    assert card not in turn.output
+    assert done.resolution["reply"] == turn.output
+    await store.writer.flush()
+    raw = _database_bytes(tmp_path)
+    assert EMAIL.encode() not in raw
+    assert card.encode() not in raw
 
 
 async def test_hand_back_continues_with_the_note_in_context(store: Store) -> None:

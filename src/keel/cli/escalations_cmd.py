@@ -161,12 +161,12 @@ def resolve(
             e = _escalation_of(escalations, token)
             engine = context.engine(store, s)
             try:
-                agent = None
-                if hand_back:
-                    run = store.runs.get(e.run_id)
-                    if run is None:
-                        raise KeelError(f"run {e.run_id} is gone")
-                    agent = load(run)
+                # The run's agent: it answers a hand-back, and its PII rules mask a
+                # reply before the reply is stored.
+                run = store.runs.get(e.run_id)
+                if run is None and hand_back:
+                    raise KeelError(f"run {e.run_id} is gone")
+                agent = None if run is None else load(run)
                 return await escalations.resolve(
                     token,
                     resolver=person,

@@ -29,6 +29,7 @@ from keel.agent import Agent
 from keel.audit.log import AuditLog
 from keel.engine.ids import new_run_id
 from keel.errors import Conflict, NotFound, UserError
+from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
 from keel.hitl._bundle import EscalationBundle
 from keel.hitl._oversight import Oversight
@@ -277,7 +278,8 @@ class Escalations:
     ) -> tuple[EscalationRecord, RunRecord | None]:
         """Answer the user in the session (``reply``), or hand the session back to the
         agent with ``reply`` as a note in its context (``hand_back``; ``continue_with``
-        and the run's ``agent`` then run the agent's next turn now).
+        and the run's ``agent`` then run the agent's next turn now). With ``agent``, a
+        governed agent's PII rules mask the reply before it is stored.
 
         The token must verify for ``tenant`` (the escalation's) and ``escalation_id``
         when given. Returns the escalation and the run that continued the session (the
@@ -298,7 +300,13 @@ class Escalations:
         if hand_back and (continue_with is None) != (agent is None):
             raise UserError("handing back to run now needs both the agent and continue_with")
         status: EscalationStatus = "handed_back" if hand_back else "resolved"
-        resolution: dict[str, Any] = {"reply": reply, "hand_back": hand_back, "run_id": None}
+        # What the store keeps of the reply: PII masked for the journal, as the run's
+        # agent masks its own answers (the run document shows it masked for ``output``).
+        kept = reply
+        if reply is not None and agent is not None and agent.governor is not None:
+            with vault_scope(rec.tenant):  # tokens belong to the run's tenant
+                kept = agent.governor.mask(reply, "journal")
+        resolution: dict[str, Any] = {"reply": kept, "hand_back": hand_back, "run_id": None}
         if not self.repo.transition(
             rec.id,
             from_=OPEN_STATUSES,
@@ -313,7 +321,8 @@ class Escalations:
         run = self._store.runs.get(rec.run_id)
         continued: RunRecord | None = None
         if run is not None and not hand_back and reply is not None:
-            continued = await self._human_turn(run, resolver, reply, now)
+            assert kept is not None
+            continued = await self._human_turn(run, resolver, kept, now)
         elif run is not None and hand_back and continue_with is not None and agent is not None:
             continued = await continue_with(agent, run, reply or "")
         if continued is not None:
