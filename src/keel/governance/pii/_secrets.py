@@ -141,6 +141,9 @@ _SECRET_NAME_PARTS: Final = (
 # One search for all of them: sixteen `in` tests on bytes cost ten times more.
 _SECRET_NAME_PART: Final = re.compile("|".join(_SECRET_NAME_PARTS).encode())
 _NOT_ALNUM_BYTES: Final = bytes(b for b in range(256) if not chr(b).isalnum() or b > 127)
+# Texts up to this long (in ASCII bytes) are asked whether they can name a secret before
+# their assignments are read.
+_NAME_TEST_LENGTH: Final = 256
 
 _HEX_LIKE: Final = re.compile(r"[0-9a-fA-F-]+")
 _DIGIT: Final = re.compile(r"\d")
@@ -251,10 +254,11 @@ class SecretDetector:
         for kind, gate, rare, pattern, score in _TEXT_FORMATS:
             if (not rare or rare in text) and gate in text:
                 found.extend(_text_format(text, ascii_text, kind, pattern, score))
-        # The name test reads the whole text: worth it where operators are dense (short
-        # texts, JSON), not for one colon in a long message, whose name is read directly.
-        ops = text.count("=") + text.count(":")
-        if ops and (len(ascii_text) > 64 * ops or may_name_a_secret(ascii_text)):
+        # The name test reads the whole text: worth it for short texts with operators (a
+        # JSON tool result), not for a long message, whose names are read where they are.
+        if len(ascii_text) > _NAME_TEST_LENGTH or (
+            ("=" in text or ":" in text) and may_name_a_secret(ascii_text)
+        ):
             for literal, op in _OPERATORS:
                 if op in text:
                     found += _assignments(text, ascii_text, ascii_text.find(literal), op, literal)
