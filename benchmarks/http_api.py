@@ -20,8 +20,11 @@ per run (all its threads, read from ``/proc``; "n/a" elsewhere), and a second li
 what the store's group writer did per run meanwhile (``GroupWriter.counts``): groups
 committed inline on the event loop and by the writer thread, inline attempts that
 found the connection busy, writer thread wake-ups, hand-offs of committed futures
-back to the loop (``call_soon_threadsafe``), the writer thread's CPU, and the
-client's own CPU per request (the instrument must not starve the server).
+back to the loop (``call_soon_threadsafe``), the writer thread's CPU, the
+client's own CPU per request (the instrument must not starve the server), and the
+share of the machine's CPU time its hypervisor took for others meanwhile ("host
+steal", from ``/proc/stat``): on a virtual machine, a phase that lost a third of its
+CPU time is a measurement of the host, not of Keel.
 
 Usage: python benchmarks/http_api.py [--requests N] [--concurrency C] [--rate R]
                                     [--row default|governed ...]
@@ -196,13 +199,34 @@ def _cpu_s(pid: int, thread: int | None = None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(steal, all) clock ticks of this machine's CPUs so far; None off Linux."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields[1:9]]  # user … steal; guest time is inside user
+    return ticks[7], sum(ticks)
+
+
+def _steal(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    if before is None or after is None or after[1] == before[1]:
+        return "n/a"
+    return f"{(after[0] - before[0]) / (after[1] - before[1]) * 100:.0f} %"
+
+
 def _writer_counts(url: str) -> dict[str, Any]:
     counts: dict[str, Any] = httpx.get(f"{url}/_bench/writer").json()
     return counts
 
 
 def _counters(
-    before: dict[str, Any], after: dict[str, Any], n: int, writer_cpu: float | None, client: float
+    before: dict[str, Any],
+    after: dict[str, Any],
+    n: int,
+    writer_cpu: float | None,
+    client: float,
+    steal: str,
 ) -> str:
     """The writer's counters per run over one phase (see the module docstring)."""
     d = {k: (after[k] - before[k]) / n for k in after if k != "threads"}
@@ -214,7 +238,7 @@ def _counters(
         f"{d['inline_busy']:.2f}, locked {d['inline_locked']:.2f}\n"
         f"{'':<16} thread wake-ups {d['thread_wakeups']:.2f}, hand-offs {d['handoffs']:.2f} "
         f"({d['handed_off']:.2f} futures); CPU: writer thread {cpu}, client "
-        f"{client / n * 1e3:.2f} ms"
+        f"{client / n * 1e3:.2f} ms; host steal {steal} of CPU time"
     )
 
 
@@ -231,10 +255,12 @@ def _phase(
         marks["cpu"] = _cpu_s(pid)
         marks["writer"] = None if marks["tid"] is None else _cpu_s(pid, marks["tid"])
         marks["client"] = time.process_time()
+        marks["ticks"] = _cpu_ticks()
 
     with asyncio.Runner(loop_factory=_client_loop()) as runner:
         elapsed, latencies = runner.run(_load(url, key, n, concurrency, offered, measured=measured))
     client = time.process_time() - marks["client"]
+    steal = _steal(marks["ticks"], _cpu_ticks())
     cpu_after = _cpu_s(pid)
     writer_after = None if marks["tid"] is None else _cpu_s(pid, marks["tid"])
     counts = _writer_counts(url)
@@ -254,7 +280,7 @@ def _phase(
     return [
         f"{name:<16} {len(ms) / elapsed:6.0f} runs/s   p50 {p50:6.1f} ms   "
         f"p99 {p99:6.1f} ms   {cpu}   ({len(ms)} runs, {concurrency} connections, {load})",
-        _counters(marks["counts"], counts, n, writer_cpu, client),
+        _counters(marks["counts"], counts, n, writer_cpu, client, steal),
     ]
 
 
