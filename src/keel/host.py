@@ -2,7 +2,7 @@
 
 Shared by the CLI and the HTTP API (``keel serve``): a run started over HTTP and one
 started from the CLI see the same configuration, the same PII key and the same audit
-options. Those two are the only places allowed to read ``os.environ``
+options. Those two are the only places allowed to read the process environment
 (ARCHITECTURE.md); they pass it here as ``environ`` and ``credentials``.
 """
 
