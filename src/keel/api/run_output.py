@@ -28,24 +28,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, Final, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from keel.agent import Agent
 from keel.api.schemas import RunView
 from keel.errors import KeelError, NotFound
 from keel.governance.governor import Governor
-from keel.governance.pii import vault_scope
+from keel.governance.pii import token_handles, vault_scope
 from keel.store import RunRecord
 
 log = logging.getLogger(__name__)
 
 OutputForm = Literal["output", "journal"]
-
-# A vault token as keel.governance.pii documents it, ``⟦card:tok_5e0c1d2a9b7f3e64⟧``,
-# with its handle (what the vault keeps it under) as the group.
-_TOKEN: Final = re.compile(r"\u27e6([a-z][a-z0-9_]{0,31}:tok_[0-9a-f]{16})\u27e7")
 
 
 class RunAgents(Protocol):
@@ -146,7 +141,7 @@ def _prefetch(agents: RunAgents, records: Sequence[RunRecord]) -> None:
         vault = None if governor is None else governor.pii.tokenizer.vault
         if not isinstance(vault, _BatchVault):
             continue
-        handles = _TOKEN.findall(_text(rec.output))
+        handles = token_handles(_text(rec.output))
         if handles:
             scope = rec.tenant or ""
             wanted.setdefault((id(vault), scope), (vault, set()))[1].update(handles)
@@ -162,10 +157,10 @@ def _released(governor: Governor, rec: RunRecord) -> Any | None:
     or presenting fails (logged by run id only: the output may hold PII)."""
     try:
         text = _text(rec.output)
-        if "\u27e6" in text:
+        if handles := set(token_handles(text)):
             # Checked before, not after: an ``output`` policy may tokenize on purpose.
             vault, scope = governor.pii.tokenizer.vault, rec.tenant or ""
-            if any(vault.get(h, scope=scope) is None for h in set(_TOKEN.findall(text))):
+            if any(vault.get(h, scope=scope) is None for h in handles):
                 return None
         with vault_scope(rec.tenant):
             return governor.released(rec.output)

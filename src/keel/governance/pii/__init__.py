@@ -76,6 +76,7 @@ from keel.governance.pii._vault import (
     Tokenizer,
     Vault,
     current_vault_scope,
+    token_handles,
     vault_scope,
 )
 
@@ -123,5 +124,6 @@ __all__ = [
     "resolve_overlaps",
     "shannon_entropy",
     "ssn_valid",
+    "token_handles",
     "vault_scope",
 ]

@@ -47,6 +47,13 @@ _TOKEN: Final = re.compile(
 _SCOPE: ContextVar[str] = ContextVar("keel_pii_vault_scope", default="")
 
 
+def token_handles(text: str) -> list[str]:
+    """The vault handles (``card:tok_…``) of the tokens in ``text``, in order."""
+    if TOKEN_OPEN not in text:
+        return []
+    return [f"{m.group(1)}:tok_{m.group(2)}" for m in _TOKEN.finditer(text)]
+
+
 @lru_cache(maxsize=256)
 def _names_a_token(pii_type: str) -> bool:
     # Detectors report a handful of types: each is checked once, not once a value.
