@@ -3,30 +3,20 @@ the detectors keep precision and recall >= 0.95 on it per structured type."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from keel.governance.pii import PiiGuard, card_brand, iban_valid, luhn_valid, ssn_valid
-
-CORPUS_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "pii_corpus.py"
+from pii_corpus_loader import pii_corpus
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("pii_corpus", CORPUS_FILE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pii_corpus"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules["pii_corpus"]
+    with pii_corpus() as module:
+        yield module
 
 
 def test_same_seed_same_corpus(corpus: ModuleType) -> None:

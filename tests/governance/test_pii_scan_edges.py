@@ -7,18 +7,15 @@ fuzzed text), and the labelled corpora must come out exactly as labelled."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from keel.governance.pii import PiiGuard, default_registry
+from pii_corpus_loader import pii_corpus
 
-CORPUS_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "pii_corpus.py"
 KEY = b"scan-edges-test-key-0123456789ab"
 
 Expected = list[tuple[str, str, str]]
@@ -202,14 +199,8 @@ def test_threads_scanning_different_texts_agree_with_one_thread(guard: PiiGuard)
 
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("pii_corpus", CORPUS_FILE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pii_corpus"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules["pii_corpus"]
+    with pii_corpus() as module:
+        yield module
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,7 @@ compares the gated scanner with the same detectors scanning every text."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from keel.governance.pii import (
     default_registry,
 )
 from keel.governance.pii._scanner import _may_hold_builtin_pii
+from pii_corpus_loader import corpus_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,19 +36,6 @@ REFERENCE = ungated(SCANNER)
 
 def assert_same(text: str) -> None:
     assert SCANNER.scan(text) == REFERENCE.scan(text), text
-
-
-def pii_corpus_texts() -> list[str]:
-    spec = importlib.util.spec_from_file_location("pii_corpus", ROOT / "benchmarks/pii_corpus.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pii_corpus"] = module  # dataclasses look their module up by name
-    try:
-        spec.loader.exec_module(module)
-        return [m.text for m in module.generate(2000, seed=5)]
-    finally:
-        del sys.modules["pii_corpus"]
 
 
 def test_only_keel_detectors_are_gated() -> None:
@@ -76,7 +62,7 @@ def test_only_keel_detectors_are_gated() -> None:
 
 
 def test_the_gate_keeps_every_finding_of_the_pii_corpus() -> None:
-    texts = pii_corpus_texts()
+    texts = corpus_texts(2000, seed=5)
     found = 0
     for text in texts:
         assert_same(text)

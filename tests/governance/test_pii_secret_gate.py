@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +16,8 @@ from keel.governance.pii._secrets import (
     _SECRET_NAMES,
     may_name_a_secret,
 )
+from pii_corpus_loader import corpus_texts
 
-CORPUS_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "pii_corpus.py"
 NAMES = sorted(_SECRET_NAMES) + sorted(_SECRET_NAME_SUFFIXES)
 
 
@@ -64,13 +61,7 @@ def test_text_without_a_secret_name_finds_no_assignment(text: str) -> None:
 def test_the_gate_changes_no_finding_on_the_benchmark_corpus(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    spec = importlib.util.spec_from_file_location("pii_corpus", CORPUS_FILE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "pii_corpus", module)  # dataclasses look it up
-    spec.loader.exec_module(module)
-    texts = [m.text for m in module.generate(2000, seed=11)]
+    texts = corpus_texts(2000, seed=11)
     detector = SecretDetector()
     gated = [detector.detect(t) for t in texts]
     # The reference: every text read for assignments, as before the gate.
