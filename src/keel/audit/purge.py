@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
@@ -28,7 +28,7 @@ from keel.audit.log import AuditLog
 from keel.audit.merkle import Frontier
 from keel.audit.record import AuditRecord, tenant_key
 from keel.audit.verify import verify_log
-from keel.errors import UserError
+from keel.errors import Forbidden, UserError
 from keel.store.schema import audit_guard_ddl, audit_guard_name, audit_log
 
 
@@ -69,6 +69,7 @@ def purge_before(
     end = int(last) if newer is None else int(newer) - 1
     if end < start:
         return None
+    _check_can_lift_guard(engine)
     report = verify_log(engine, tenant=tkey, public_key=audit.public_key())
     if not report.ok:
         raise UserError(
@@ -98,6 +99,29 @@ def purge_before(
     record = record if stored is None else stored
     deleted = delete_range(audit, tkey, end)
     return PurgeResult(tkey, start, end, deleted, record, signed[0] if signed else None)
+
+
+def _check_can_lift_guard(engine: Engine) -> None:
+    """Refuse before anything is written if this role cannot lift the DELETE guard.
+
+    On Postgres only the tables' owner (or a member of its role) may disable a
+    trigger; an application role with least privilege may not, and a purge record
+    whose delete then failed would announce a purge that never happened.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        owner = conn.execute(
+            text(
+                "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class"
+                " WHERE oid = 'audit_log'::regclass"
+            )
+        ).scalar()
+    if not owner:
+        raise Forbidden(
+            "this database role may not purge audit records: run `keel audit purge` as the "
+            "owner of the audit tables (the role that ran the migrations) or a member of it"
+        )
 
 
 def delete_range(audit: AuditLog, tenant: str, last_id: int) -> int:

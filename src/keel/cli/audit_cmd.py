@@ -273,6 +273,25 @@ def purge(
 
 
 @audit_app.command()
+def grants(
+    role: Annotated[str, typer.Option("--role", help="the application's Postgres login role")],
+) -> None:
+    """Print the SQL that makes the audit tables append-only for an application role.
+
+    For a Postgres store: the owner of the tables runs it after the migrations (and
+    again after each upgrade). The role may then read and write every table, but only
+    SELECT and INSERT audit records; migrations and purges stay with the owner.
+    """
+    from keel.store.schema import postgres_app_grants
+
+    try:
+        statements = postgres_app_grants(role)
+    except KeelError as e:
+        raise _fail(f"{e.code}: {e.message}") from None
+    sys.stdout.write("".join(f"{s};\n" for s in statements))
+
+
+@audit_app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or cef")] = "jsonl",
     since: Annotated[str | None, typer.Option("--since", help="ISO time, UNIX s or age")] = None,

@@ -1,6 +1,7 @@
 """Opening a store: engine, connection settings, migrations, the group writer.
 
 ``Store.open("sqlite:///path/keel.db")`` is the embedded default; a Postgres URL
+(``postgresql://`` or ``postgresql+psycopg://``, driver from the ``postgres`` extra)
 uses the same tables and migrations. SQLite runs in WAL mode so readers never wait
 for the writer, with ``synchronous=NORMAL`` (durable across process crashes; a power
 loss may lose the last commits, never corrupt the file).
@@ -18,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from keel.errors import ConfigError
 from keel.store.runs import RunRepository
 from keel.store.writer import GroupWriter
 
@@ -73,7 +75,17 @@ class Store:
         kwargs: dict[str, Any] = {}
         if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(u, **kwargs)
+        if u.drivername == "postgresql":
+            # psycopg 3 (the ``postgres`` extra), not SQLAlchemy's default, psycopg2.
+            u = u.set(drivername="postgresql+psycopg")
+        try:
+            engine = create_engine(u, **kwargs)
+        except ModuleNotFoundError as e:
+            raise ConfigError(
+                f"the database driver for {u.drivername!r} is not installed ({e.name}): "
+                "for Postgres use a postgresql:// or postgresql+psycopg:// URL and "
+                "pip install 'keel[postgres]'"
+            ) from None
         if u.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         if migrate:

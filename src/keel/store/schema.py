@@ -12,6 +12,8 @@ hot path free of dialect-specific JSON handling.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import (
     Column,
     Float,
@@ -26,6 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+
+from keel.errors import UserError
 
 metadata = MetaData()
 
@@ -418,7 +422,7 @@ AUDIT_GUARDED = ("audit_log", "audit_checkpoints")
 
 
 def audit_guard_name(table: str, operation: str) -> str:
-    """The name of the trigger refusing ``operation`` (UPDATE or DELETE) on ``table``."""
+    """The name of the trigger refusing ``operation`` (UPDATE, DELETE, TRUNCATE) on ``table``."""
     return f"{table}_no_{operation.lower()}"
 
 
@@ -426,7 +430,9 @@ def audit_guard_ddl(dialect: str, table: str, operation: str) -> list[str]:
     """Statements creating the trigger that refuses ``operation`` on ``table``.
 
     Shared by migration 0002 and the purge, which drops and recreates the DELETE
-    guard inside its transaction, so the two can never drift apart.
+    guard inside its transaction, so the two can never drift apart. On Postgres,
+    migration 0002 also guards TRUNCATE (a statement-level trigger); SQLite has no
+    TRUNCATE (its ``DELETE`` without ``WHERE`` fires the DELETE guard).
     """
     name = audit_guard_name(table, operation)
     if dialect == "sqlite":
@@ -435,18 +441,52 @@ def audit_guard_ddl(dialect: str, table: str, operation: str) -> list[str]:
             f"SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END"
         ]
     if dialect == "postgresql":
+        level = "STATEMENT" if operation == "TRUNCATE" else "ROW"
         return [
             f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION keel_audit_append_only()"
+            f"FOR EACH {level} EXECUTE FUNCTION keel_audit_append_only()"
         ]
     return []
 
 
+# The trigger function behind every Postgres guard (migrations 0002, 0012). Its error
+# names the table, the operation and the trigger, so whoever hits it knows what refused.
 POSTGRES_GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION keel_audit_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+  RAISE EXCEPTION '% is append-only: % refused by trigger %', TG_TABLE_NAME, TG_OP, TG_NAME
+    USING HINT = 'audit records leave the log only through keel audit purge, itself audited';
 END
 $$
 """
+
+_ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def postgres_app_grants(role: str) -> list[str]:
+    """The SQL giving the application's Postgres ``role`` least privilege on Keel's tables.
+
+    Run by the owner of the tables (the role that ran the migrations), after them.
+    ``role`` reads and writes every table, but on the audit tables it may only SELECT
+    and INSERT: UPDATE, DELETE and TRUNCATE are refused by the permission system, even
+    if the guard triggers were disabled. Migrations and ``keel audit purge`` (which
+    lifts the DELETE guard, an owner's right) run as the owner, not as ``role``.
+    Raises ``UserError`` unless ``role`` is a lowercase SQL identifier.
+    """
+    if not _ROLE.fullmatch(role) or role in ("public", "postgres"):
+        raise UserError(
+            f"role {role!r} is not usable: give the name of the application's login role, "
+            "a lowercase SQL identifier (letters, digits, _; at most 63), not public or postgres"
+        )
+    role = f'"{role}"'  # quoted: a keyword (user, admin...) is a valid name too
+    guarded = ", ".join(AUDIT_GUARDED)
+    others = ", ".join(t.name for t in metadata.sorted_tables if t.name not in AUDIT_GUARDED)
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"REVOKE ALL ON {guarded} FROM {role}",
+        f"GRANT SELECT, INSERT ON {guarded} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {others} TO {role}",
+        f"GRANT SELECT ON alembic_version TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
