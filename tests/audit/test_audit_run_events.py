@@ -211,21 +211,27 @@ DECISION: dict[str, Any] = {
         DECISION | {"reasons": "not a list"},
         DECISION | {"reasons": [1, 2]},
         DECISION | {"tool": None},
+        # Empty, but not lists: not the recurring shape whose text is kept.
+        DECISION | {"reasons": ""},
+        DECISION | {"mask_fields": ()},
+        DECISION | {"tool": ""},
         {"point": "tool"},
     ],
 )
 def test_a_decision_payload_is_its_redacted_canonical_json(decision: dict[str, Any]) -> None:
     audit, log = _audit()
-    audit.finished(
-        "completed",
-        error_code=None,
-        steps=1,
-        usage=None,
-        cost_usd=0.0,
-        model_used=None,
-        decisions=[decision],
-    )
+    for _ in range(2):  # the second time, a recurring decision's text is the kept one
+        audit.finished(
+            "completed",
+            error_code=None,
+            steps=1,
+            usage=None,
+            cost_usd=0.0,
+            model_used=None,
+            decisions=[decision],
+        )
     assert log.events[0] == ("policy.decision", 1.5, canonical_json(redact(decision)))
+    assert log.events[2] == log.events[0]
     assert "sk-proj-" not in log.events[0][2]
     assert "ghp_" not in log.events[0][2]
     assert "hunter2" not in log.events[0][2]

@@ -180,6 +180,48 @@ def decision_json(decision: Mapping[str, Any]) -> str:
         decision["allowed_models"],
     )
     tool = decision.get("tool", "")
+    if (
+        type(reasons) is list
+        and not reasons
+        and type(fields) is list
+        and not fields
+        and type(point) is str
+        and type(result) is str
+        and type(policy_hash) is str
+        and type(tool) is str
+        and (models is None or _is_strings(models))
+    ):
+        # Most decisions allow with nothing to mask, and the same few recur run after
+        # run: their text is built once.
+        key = (
+            point,
+            result,
+            policy_hash,
+            None if models is None else tuple(models),
+            tool,
+            len(keys),
+        )
+        known = _RECURRING.get(key)
+        if known is None:
+            known = _decision_text(
+                decision, point, result, policy_hash, reasons, fields, models, tool
+            )
+            if len(_RECURRING) < _RECURRING_MAX:
+                _RECURRING[key] = known
+        return known
+    return _decision_text(decision, point, result, policy_hash, reasons, fields, models, tool)
+
+
+def _decision_text(
+    decision: Mapping[str, Any],
+    point: Any,
+    result: Any,
+    policy_hash: Any,
+    reasons: Any,
+    fields: Any,
+    models: Any,
+    tool: Any,
+) -> str:
     if not (
         point in _POINTS
         and result in _RESULTS
@@ -201,13 +243,16 @@ def decision_json(decision: Mapping[str, Any]) -> str:
         + ",".join(json_string(redact_text(r)) for r in reasons)
         + f'],"result":"{result}"'
     )
-    return text + (f',"tool":{_name(tool)}}}' if "tool" in keys else "}")
+    return text + (f',"tool":{_name(tool)}}}' if "tool" in decision else "}")
 
 
 _DECISION_KEYS = frozenset(
     {"point", "result", "reasons", "mask_fields", "allowed_models", "policy_hash"}
 )
 _DECISION_KEYS_TOOL = _DECISION_KEYS | {"tool"}
+# Payloads of decisions with no reasons and no fields to mask, by their values.
+_RECURRING: dict[tuple[Any, ...], str] = {}
+_RECURRING_MAX = 4096
 # The decision points and results (keel.governance.policy; audit does not import it).
 _POINTS = frozenset({"input", "route", "tool", "output"})
 _RESULTS = frozenset({"allow", "deny", "require_approval", "escalate"})
