@@ -10,10 +10,13 @@ that quotes or names an attack, and attacks in the same clothes), the ``paired``
 cases (look-alikes and attacks written in pairs, without looking at the scorer, to check
 that it generalises beyond the cases it was tuned on), and the ``blind`` cases appended
 last (written before any of them was scored: negation, orders for a person, reports,
-product vocabulary); then a reliability table (how often a message in each score band
-is an attack) and the time per message, with the scorer's literal gates on and off
-(identical verdicts; see ``_prefilter``), and for the texts a governed run scores, with
-the quiet path on and off (identical verdicts; see ``_scorer._quiet``).
+product vocabulary), and the ``tuning`` cases (fresh look-alikes and attacks that are in
+the dev split whatever their hash, so that adding them left the held-out split exactly as
+it was: the test column shows ``-`` for them); then a reliability table (how often a
+message in each score band is an attack) and the time per message, with the scorer's
+literal gates on and off (identical verdicts; see ``_prefilter``), and for the texts a
+governed run scores, with the quiet path on and off (identical verdicts; see
+``_scorer._quiet``).
 
 ``--folds K`` instead prints the dev split cut into K folds by a hash of the text
 (held-out texts are not read): the check that a change made while looking at some folds
@@ -54,6 +57,7 @@ _GENERATIONS = {
     "contrast": "contrast cases only (appended after the markup cases)",
     "paired": "paired cases only (appended after the contrast cases)",
     "blind": "blind cases only (appended after the paired cases)",
+    "tuning": "tuning cases only (appended last; always dev, so the held-out split is unchanged)",
 }
 
 

@@ -85,7 +85,7 @@ def test_an_order_for_the_model_or_about_its_rules_stays_flagged(text: str) -> N
             "tool",
         ),
         (
-            'Is it normal that the bot answers "I am now in developer mode" when I type /debug?',
+            'Is it normal that the bot answers "I am now in god mode" when I type /debug?',
             "user",
         ),
     ],

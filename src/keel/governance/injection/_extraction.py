@@ -128,14 +128,15 @@ EXTRACTION: tuple[Pattern, ...] = (
     pattern(
         "instructions_you_were_given",
         "prompt_extraction",
-        r"(?:instructions|rules|guidelines|directives|prompt|orders|text|context)\s+(?:that\s+)?you\s+(?:were|"
+        r"(?:instructions?|rules?|guidelines?|directives?|prompt|orders|text|context)\s+(?:that\s+)?you\s+(?:were|"
         r"have\s+been|'ve\s+been|got|received)(?:\s+(?:given|told|provided|configured\s+with|set\s+up\s+"
         rf"with))?+{NOT_BY_THIRD_PARTY}"
         r"|(?:what|which)\s+(?:\w+\s+)?(?:did|does|do|were|was|have|has)\s+(?:the\s+|your\s+)?(?:developer|"
         r"creator|company|admin|administrator|operator|owner|openai|anthropic)s?\s+(?:tell|told|instruct|"
         r"instructed|ask|asked|make|made|want|wanted|have|had|put)\s+you",
         0.55,
-        "instructions rules guidelines directives prompt orders text context what which",
+        "instructions instruction rules rule guidelines guideline directives directive prompt "
+        "orders text context what which",
         "asks about the instructions the model was given",
     ),
     pattern(
@@ -192,7 +193,8 @@ EXTRACTION: tuple[Pattern, ...] = (
         "text_before_mine",
         "prompt_extraction",
         r"(?:text|content|everything|words|lines)\s+(?:that\s+)?(?:precedes?|comes?\s+before|came\s+before|"
-        r"is\s+above|appears?\s+(?:before|above))\s+(?:my|this|the\s+user'?s?)\s+(?:message|question|"
+        r"is\s+above|appears?\s+(?:before|above))\s+(?:my|this|the\s+user'?s?)\s+"
+        r"(?:(?:first|initial|opening|latest|last|current)\s+)?(?:message|question|"
         r"input|prompt|chat|conversation|session)|(?:your|the)\s+(?:very\s+)?(?:first|initial|opening|earliest)\s+(?:message|turn|"
         r"prompt|instructions?|input|lines?)\s+(?:in|of)\s+(?:this|the)\s+(?:session|conversation|chat|"
         r"context)|(?:first|initial|earliest|opening)\s+(?:\w+\s+)?(?:instruction|message|prompt|"

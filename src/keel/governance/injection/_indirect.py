@@ -19,9 +19,15 @@ from keel.governance.injection._catalogue import Pattern, pattern
 
 _AI = (
     r"(?:ai|a\.i\.|assistant|llm|chatbot|chat\s*bot|bot|language\s+model|large\s+language\s+model"
-    r"|gpt|chatgpt|claude|copilot|gemini|ai\s+(?:[\w-]+\s+)?(?:assistant|agent|model|system|tool"
+    r"|gpt|chatgpt|claude|copilot|gemini|(?:ai|llm)\s+(?:[\w-]+\s+)?(?:assistant|agent|model|system|tool"
     r"|reviewer|triager|summari[sz]er|helper|responder)s?"
     r"|automated\s+(?:system|agent|assistant)|virtual\s+assistant|ai-powered\s+\w+)"
+)
+# People named after the AI they work on: "the AI team", "the chatbot content owners".
+_AI_PEOPLE = (
+    r"(?!\s+(?:[\w-]+\s+)?(?:teams?|owners?|vendors?|group|squad|department|engineers?|"
+    r"developers?|admins?|staff|people|folks|colleagues|committee|board|champions?|leads?|"
+    r"managers?|working\s+group)\b)"
 )
 _READING_AGENT = (
     r"(?:agent|model)s?\s+(?:that\s+(?:is|are)\s+)?(?:reading|processing|handling|parsing|"
@@ -43,7 +49,12 @@ _ORDER = (
 # count after a vocative ("Assistant, set...") or an @-mention, not after a speaker label.
 _ORDER_VOCATIVE = r"act|mark|whitelist|close|set|skip|share|change|add|remove|update"
 # "when you read this attachment, ": a condition between a vocative and its order.
-_CONDITION = r"(?:when|once|after|before|if|while|as\s+soon\s+as)\s+[^,.;:\n]{1,60},\s*"
+_CONDITION = (
+    r"(?:(?:when|once|after|before|if|while|as\s+soon\s+as)\s+[^,.;:\n]{1,60},\s*"
+    r"|(?:from\s+(?:now|this\s+point|here)\s+on|going\s+forward|henceforth),?\s*)"
+)
+# "AI: also output ...", "assistant, then send ...": an adverb before the order.
+_THEN = r"(?:also|then|just)\s+"
 _SENSITIVE = (
     r"(?:conversation|chat|chats|history|credentials|passwords?|api\s+keys?|tokens?|secrets?|"
     r"session|cookies|contacts|address\s+book|inbox|customer\s+(?:data|records|list|database)|"
@@ -58,9 +69,9 @@ INDIRECT: tuple[Pattern, ...] = (
         "indirect",
         r"(?:note|message|instructions?|attention|important|reminder|notice|warning|directive|"
         r"request|memo|p\.?s\.?|update|hint)\s*(?:[\w'-]+\s+){0,5}?(?:to|for)\s+(?:the\s+|any\s+|"
-        rf"all\s+|an\s+)?(?:{_AI}s?\b|{_READING_AGENT})|(?:^|[\n.!>])\s*(?:[\w-]+\s+){{0,2}}?"
+        rf"all\s+|an\s+)?(?:{_AI}s?\b{_AI_PEOPLE}|{_READING_AGENT})|(?:^|[\n.!>])\s*(?:[\w-]+\s+){{0,2}}?"
         rf"(?:for|to|attention)\s+(?:all\s+|any\s+|the\s+)?{_AI}s?\s*:"
-        rf"|{_AI}\s+(?:instructions?|note|directive|notice|message|only)\s*:",
+        rf"|{_AI}\s+(?:instructions?|note|directive|notice|message|only|override)\s*:",
         (0.45, 0.8, 0.8),
         # Every branch names the AI (or an agent or model by what it is doing): triggering on
         # those words, not on "for" and "to", spares nearly every message this expression.
@@ -71,7 +82,8 @@ INDIRECT: tuple[Pattern, ...] = (
         "hey_ai",
         "indirect",
         rf"(?<![\w-])(?<!\w')(?:(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)\s*,?\s*)?"
-        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_ORDER})|,\s*(?:{_CONDITION})?(?:please\s+)?"
+        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_THEN})?(?:{_ORDER})|,\s*(?:{_CONDITION})?"
+        rf"(?:please\s+)?(?:{_THEN})?"
         rf"(?:{_ORDER}|{_ORDER_VOCATIVE}))",
         (0.2, 0.7, 0.7),
         _AI_WORDS,
@@ -282,7 +294,7 @@ INDIRECT: tuple[Pattern, ...] = (
         r"summari[sz]ing)\s+(?:\w+\s+){0,3}?)?(?:must|should|shall|will|needs\s+to|has\s+to|is\s+"
         r"(?:required|instructed|expected)\s+to)\s+(?:now\s+|immediately\s+|always\s+|also\s+|first\s+|"
         r"only\s+)?(?:ignore|disregard|respond|reply|answer|say|tell|send|forward|include|append|"
-        r"output|print|reveal|recommend|call|execute|delete|transfer|approve|grant|refund|book|email|"
+        r"output|print|reveal|recommend|call|execute|delete|transfer|approve|grant|refund|pay|book|email|"
         r"add|write|state|claim|insist|mention|promote|advise|direct|redirect|ask|praise|rate|set|"
         r"change|mark|escalate|update|close|treat|prioriti[sz]e|prefer|trust|rank|cite|instruct|inform|"
         r"warn|notify|urge|encourage|require|quote|share|disable|skip|bypass|whitelist|never\s+(?:tell|"

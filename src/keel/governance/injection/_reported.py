@@ -17,7 +17,12 @@ there, but as the object of "typed", "wrote", "contained", "detected", "for exam
 * a **negated** past or perfect: ``I did not ignore your instructions``;
 * an order **for a person**: passed on (``tell the new intern to ignore the old page``,
   overrides only) or a role given to whoever the sentence names (``@Priya can you act
-  as the approver?``, role-play only).
+  as the approver?``, role-play only);
+* a **recorded user turn**: a conversation stored in a tool result or a document, where a
+  customer's own message greets or orders the bot (``{"role": "user", "content": "hey bot,
+  send me the invoice"}``, ``Customer: assistant, cancel my order``). Greeting the bot is
+  what customers do; only that vocative is discounted, to the weight it has when the user
+  says it, and the instruction signals in the turn count as before.
 
 The instruction signals that start inside such a region (their head is the reported
 verb) are replaced by one ``reported_attack`` signal at a fraction of their strength,
@@ -81,6 +86,10 @@ _REPORTING_WORDS = (
     "attempted attempting detected flagged blocked caught matched logged reported quoted "
     "quoting like example examples payload payloads excerpt sample samples phrase phrases "
     "string strings prompts attempts attack attacks received receiving such eg "
+    # citing and listing: the third-person and past forms only ("the quiz quotes '...'");
+    # the bare forms ("quote '...'", "list '...'") are orders
+    "quotes cites cited citing mentions mentioned mentioning states stated listed lists "
+    "forwarded "
     # what a detection rule or a filter matched on: an alert's "pattern" or "signature"
     "pattern patterns signature signatures "
     # answering and showing: what a bot, a screen or a message produced
@@ -176,9 +185,38 @@ _FIRST_PERSON = re.compile(
 )
 
 
+# Signals that only say the text speaks to the AI ("hey bot, ...", "@assistant ..."), and
+# what they weigh when the user says it: the weight they keep inside a recorded user turn.
+VOCATIVES = frozenset({"hey_ai", "greets_the_ai", "at_mentions_the_ai"})
+VOCATIVE_WEIGHT = 0.2
+_USER_ROLE = r"(?:user|customer|client|caller|requester|human|end-?user)"
+_TURN_HINT = re.compile(rf"\b{_USER_ROLE}\b", re.IGNORECASE)
+# A user's turn in a stored conversation: a JSON message whose role or author is the user
+# (either key order), or a transcript line that opens with the user's label.
+_JSON_STRING = r'"(?P<said>(?:[^"\\\n]|\\.){1,2000})"'
+_USER_TURNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf'"(?:role|from|author|speaker|sender)"\s*:\s*"{_USER_ROLE}"\s*,\s*'
+        rf'"(?:content|text|message|body)"\s*:\s*{_JSON_STRING}',
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf'"(?:content|text|message|body)"\s*:\s*{_JSON_STRING}\s*,\s*'
+        rf'"(?:role|from|author|speaker|sender)"\s*:\s*"{_USER_ROLE}"',
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"(?m)^[ \t]*(?:\[[^\]\n]{{0,30}}\]\s*)?{_USER_ROLE}\s*:(?P<said>[^\n]{{1,2000}})",
+        re.IGNORECASE,
+    ),
+)
+
+
 def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
     """``signals`` with those inside reported quotations or described requests replaced by
-    one ``reported_attack`` signal per region (see the module docstring)."""
+    one ``reported_attack`` signal per region, and vocatives inside recorded user turns
+    weighed as the user's own (see the module docstring)."""
+    signals = _user_turn_vocatives(text, signals)
     inside = [s for s in signals if s.view == "text" and s.category in _DISCOUNTED]
     if not inside or any(s.name in RELAYS for s in signals):
         return signals
@@ -203,6 +241,27 @@ def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
     if not replaced:
         return signals
     return [s for s in signals if id(s) not in replaced and s.name not in MENTIONS] + out
+
+
+def _user_turn_vocatives(text: str, signals: list[Signal]) -> list[Signal]:
+    vocatives = [s for s in signals if s.name in VOCATIVES and s.weight > VOCATIVE_WEIGHT]
+    if not vocatives or not _TURN_HINT.search(text):
+        return signals
+    turns = [m.span("said") for regex in _USER_TURNS for m in regex.finditer(text)]
+    if not turns:
+        return signals
+    out: list[Signal] = []
+    kept: set[int] = set()  # one vocative per turn: "hey bot," greets and orders at once
+    for s in signals:
+        turn = next((i for i, (lo, hi) in enumerate(turns) if lo <= s.span[0] < hi), None)
+        if s in vocatives and turn is not None:
+            if turn in kept:
+                continue
+            kept.add(turn)
+            why = s.explanation + " (in a customer's own recorded message)"
+            s = Signal(s.name, s.category, VOCATIVE_WEIGHT, s.span, why, s.view)
+        out.append(s)
+    return out
 
 
 def _quoted(text: str) -> list[re.Match[str]]:
@@ -357,7 +416,7 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     # a narration runs into its object ("spammed the bot with '...'").
     if not frame.rstrip().endswith(":") and _narrates(words):
         return True
-    return _asked_about(text, quote_end)
+    return _asked_about(text, quote_end) or _named_as_sample(text, quote_end)
 
 
 def _narrates(words: list[str]) -> bool:
@@ -373,6 +432,18 @@ def _narrates(words: list[str]) -> bool:
         ):
             return True
     return False
+
+
+# After a quotation, a copula and a noun that presents a sample: "'...' is a phrase
+# attackers use", "'...' was a classic injection".
+_NAMED_AS = re.compile(r"\s*,?\s*(?:is|was|are|were)\s+((?:[a-z-]+\s+){0,3}[a-z]+)")
+
+
+def _named_as_sample(text: str, quote_end: int) -> bool:
+    """The quotation is the subject of a sentence that names it as a sample: "'ignore
+    previous instructions' is a phrase attackers use against AI tools"."""
+    m = _NAMED_AS.match(text.lower(), quote_end, quote_end + _FRAME)
+    return m is not None and not _REPORTING.isdisjoint(m.group(1).split())
 
 
 def _asked_about(text: str, quote_end: int) -> bool:

@@ -9,13 +9,37 @@ persona — fiction, hypotheticals, pressure — are in ``_jailbreak_frames``.
 from __future__ import annotations
 
 from keel.governance.injection._catalogue import Pattern, pattern
-from keel.governance.injection._vocabulary import AI, DEVICE
+from keel.governance.injection._vocabulary import AI, DEVICE, OF_A_THING
 
 # "Jailbreak" as the topic of a report, a test or a rule rather than a request.
 # Identifiers ("llm_jailbreak_attempt") count as separate words: "_" is a break here.
 _REPORTED_TOPIC = (
     r"(?<![a-z])(?:attempt|detect|report|incident|awareness|training|polic|finding|blocked"
     r"|protection|-proof|proof\b)"
+)
+
+# A mode that a named thing is put in or is in: "switching the CRM to admin mode", "the
+# kiosk is stuck in admin mode". It is that product's setting, not the reader's; a mode
+# given to the reader names the reader ("you are in developer mode", "enable ... mode").
+_THING_IN_MODE = (
+    r"(?:\b(?:switch|switching|switched|set|setting|put|putting|boot|booting|booted|turn|"
+    r"turning|turned|start|starting|started|run|running)\s+{thing}(?:back\s+)?|{thing}"
+    r"(?:(?:is|was|gets?|got|stays?|stuck|goes|went|back|keeps|remains)\s+){{1,2}})"
+    r"(?:to|into|in|out\s+of)\s+(?:the\s+|its\s+)?[\w-]+\s+mode\b"
+    r"|\bmode\s+{of_a_thing}"
+).format(
+    of_a_thing=OF_A_THING,
+    thing=r"(?:the|my|our|their|its|this|that|a)\s+(?!(?:ai|bot|chatbot|assistant|model|llm|"
+    r"gpt|agent|chat|conversation|session)\b)[\w-]+\s+",
+)
+
+# Modes that products have too, and an order to the reader to enter one.
+_PRODUCT_MODE = r"(?:developer|dev|debug|sudo|override|admin)\s+mode"
+_MODE_ORDERED = (
+    r"(?:(?:^|(?<=[\n.!?:;\u2014-]))\s*(?:please\s+|now\s+|ok\s+|okay\s+)?|\b(?:and|then)\s+|"
+    r"\byou\s+(?:must|should|will|need\s+to|have\s+to)\s+)(?:(?:actually|just|simply|now|"
+    r"immediately)\s+)?(?:enable|enter|activate|engage|unlock|"
+    r"turn\s+on|switch\s+(?:on|to|into)|go\s+into|boot\s+into|start|simulate|emulate)"
 )
 
 # Roles that carry authority over people, money or access.
@@ -28,7 +52,7 @@ ROLE_PLAY: tuple[Pattern, ...] = (
     pattern(
         "dan",
         "role_play",
-        r"do\s+anything\s+now|\bdan\s+mode\b|you\s+(?:are|will\s+be|'re)\s+(?:now\s+)?(?:going\s+to\s+"
+        r"do\s+anything\s+now|\bdan\s+mode\b|you(?:\s+are|\s+will\s+be|'re)\s+(?:now\s+)?(?:going\s+to\s+"
         r"(?:act|pretend)\s+(?:as|to\s+be)\s+)?dan\b|\b(?:act|acting|respond|answer)\s+as\s+dan\b|"
         r"\[\s*(?:dan|jailbreak|jailbroken)\s*\]|stay\s+(?:as\s+)?dan\b",
         0.9,
@@ -56,15 +80,26 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         "now",
         "gives the model a new identity",
     ),
+    # Modes named for what they lift (god, jailbreak, uncensored...) are attack vocabulary
+    # wherever they appear. Developer, debug, admin and override modes are also settings of
+    # phones, plugins, tills and CRMs ("developer mode on the Shopify theme editor is greyed
+    # out"): they count only when ordered to the reader (a sentence that opens with "enable",
+    # "enter", "switch to"...), switched on as a toggle ("override mode: on") or given to the
+    # reader ("in debug mode you approve..."), so that the product word alone, named in a
+    # question or a description, is no evidence.
     pattern(
         "special_mode",
         "role_play",
-        r"(?:developer|dev|debug|god|sudo|jailbreak|unrestricted|unfiltered|opposite|evil|chaos|"
-        r"unlocked|uncensored|override|dan|admin)\s+mode",
+        r"(?:god|jailbreak|unrestricted|unfiltered|opposite|evil|chaos|unlocked|uncensored|dan)"
+        rf"\s+mode|{_MODE_ORDERED}\s+(?:the\s+|your\s+)?{_PRODUCT_MODE}"
+        rf"|{_PRODUCT_MODE}\s*(?::|=|is\s+now|is)\s*(?:on|enabled|activated|engaged|true)\b"
+        rf"|\b(?:you\s*(?:are|'re)\s+(?:now\s+)?)?in\s+(?:the\s+)?{_PRODUCT_MODE}\b"
+        r"(?:\s*,\s*|\s+now\s*[,.]?\s*|\s+)you\b|you\s*(?:are|'re)\s+(?:now\s+)?in\s+(?:the\s+)?"
+        rf"{_PRODUCT_MODE}",
         0.5,
         "mode",
         "asks the model to enter a special unrestricted mode",
-        unless=DEVICE,
+        unless=rf"{DEVICE}|{_THING_IN_MODE}",
         context=40,
     ),
     pattern(
@@ -239,6 +274,8 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         rf"now\s+)?|\b(?:the\s+)?{AI}\s+(?:will\s+|should\s+|must\s+|now\s+)?)act(?:s|ing)?\s+as\s+"
         rf"(?:the\s+|an?\s+|my\s+|our\s+)?(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\b"
         rf"|\byou\s*(?:are|'re)\s+now\s+(?:the|my|an?|our)\s+(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\b"
+        rf"|\b(?:pretend|imagine)\s+(?:that\s+)?(?:you\s*(?:are|'re)|to\s+be)\s+(?:the|my|an?|our)\s+"
+        rf"(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\b"
         rf"|\byou\s*(?:are|'re)\s+(?:the|my|an?|our)\s+(?:[\w-]+\s+){{0,2}}?{_AUTHORITY_ROLE}\s+now\b"
         rf"|\b(?:the\s+)?{AI}\s+(?:is|becomes)\s+(?:now\s+)?(?:the|an?)\s+(?:[\w-]+\s+){{0,2}}?"
         rf"{_AUTHORITY_ROLE}\b",

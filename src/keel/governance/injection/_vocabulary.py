@@ -47,6 +47,15 @@ DEVICE = (
     r"|edge|firefox|\btv\b|console|macos|\bmac\b|kindle|firestick|nintendo|developer\s+options"
     r"|firewall|proxy|network|\bvpn\b|wi-?fi|printer|server"
 )
+# What a setting, a mode or a check belongs to when it is a named thing that is not the
+# model: "the safety checks on the forklift training module", "debug mode on the payment
+# plugin". The model's own are "your ...", or name it ("this chat", "the assistant"), or
+# the work it is doing ("for this ticket").
+OF_A_THING = (
+    r"(?:on|of|for|in)\s+(?:the|my|our|their|this|that|a|an)\s+(?!(?:ai|bot|chatbot|assistant|"
+    r"model|llm|gpt|agent|chat|conversation|session|system\s+prompt|ticket|request|message|"
+    r"question|answer|reply|response|task|prompt)\b)[\w-]+"
+)
 # Instructions given to "you" by someone other than the model's operator are a person's.
 NOT_BY_THIRD_PARTY = (
     r"(?!\s+(?:by|from)\s+(?!(?:the\s+|your\s+)?(?:developer|creator|operator|company|admin|"

@@ -15,7 +15,8 @@ encoder in ``_obfuscate``). Benign categories: ``support``, ``hard_negative``,
 reference-style and data-carrying images, hidden comments, made-up transcripts, AI-only
 asides, and their benign look-alikes) are appended after the original examples, then
 those from ``_contrast_seeds`` (technique ``contrast``), then those from ``_paired_seeds``
-(technique ``paired``), then those from ``_blind_seeds`` (technique ``blind``).
+(technique ``paired``), then those from ``_blind_seeds`` (technique ``blind``), then those
+from ``_tuning_seeds`` (technique ``tuning``: always in the dev split, see ``Example.split``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from keel.governance.injection.corpus import CORPUS_PATH, Example
 from keel.governance.injection.corpus import _blind_seeds as blind
 from keel.governance.injection.corpus import _contrast_seeds as contrast
 from keel.governance.injection.corpus import _paired_seeds as paired
+from keel.governance.injection.corpus import _tuning_seeds as tuning
 from keel.governance.injection.corpus._benign_context import DOCUMENTS, TOOL_RESULTS
 from keel.governance.injection.corpus._benign_messages import (
     HARD_NEGATIVES,
@@ -185,7 +187,8 @@ def _markup(rng: random.Random) -> list[Example]:
 
 def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]:
     """Cases from a seed module with the contrast layout (``_contrast_seeds``,
-    ``_paired_seeds``, ``_blind_seeds``): look-alikes first, then the attacks."""
+    ``_paired_seeds``, ``_blind_seeds``, ``_tuning_seeds``): look-alikes first, then the
+    attacks."""
     out = [Example(t, "benign", "hard_negative", "user", technique) for t in seeds.HARD_NEGATIVES]
     out += [Example(t, "benign", "tool_result", "tool", technique) for t in seeds.TOOL_RESULTS]
     out += [Example(t, "benign", "document", "document", technique) for t in seeds.DOCUMENTS]
@@ -205,9 +208,10 @@ def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]
 def build() -> list[Example]:
     """The whole corpus, attacks first, duplicates (by text) dropped.
 
-    The markup cases, then the contrast, the paired and the blind cases come last (the markup
-    cases from their own random stream): adding them left every earlier example, and so the
-    original held-out split, exactly as it was.
+    The markup cases, then the contrast, the paired, the blind and the tuning cases come last
+    (the markup cases from their own random stream): adding them left every earlier example,
+    and so the original held-out split, exactly as it was. The tuning cases are dev-only, so
+    adding them changed no held-out text at all.
     """
     rng = random.Random(SEED)
     direct = _direct(rng)
@@ -216,6 +220,7 @@ def build() -> list[Example]:
     examples += _look_alikes_and_attacks(contrast, "contrast")
     examples += _look_alikes_and_attacks(paired, "paired")
     examples += _look_alikes_and_attacks(blind, "blind")
+    examples += _look_alikes_and_attacks(tuning, "tuning")
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
