@@ -7,7 +7,8 @@ cases, which are dev-only so that the held-out split stays fixed). Issue 3's goa
 it (91.9 %); the held-out false-positive rate does not yet: 0.5 % on the original
 examples, but the ``contrast``, ``paired`` and ``blind`` cases appended since (benign
 traffic that quotes, reports or names an attack, hard by construction) bring the whole
-split to 2.5 % (7/275), see benchmarks/injection.py. So that assertion is a strict xfail:
+split to 2.5 % (7/275), see benchmarks/injection.py; a second round of tuning cases
+(``_tuning_seeds_2``) left these figures unchanged. So that assertion is a strict xfail:
 it turns into a failure, to be promoted to a plain assertion, the day it passes.
 """
 
@@ -212,7 +213,8 @@ def test_held_out_detection_meets_the_goal() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="held-out false positives are 2.5 % (7/275; 0.5 % on the original 186, 3/31 on the "
-    "contrast, 2/22 on the paired and 1/27 on the blind look-alikes), goal <= 2 %",
+    "contrast, 2/22 on the paired and 1/27 on the blind look-alikes; unchanged by the second "
+    "round of tuning cases), goal <= 2 %",
 )
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")

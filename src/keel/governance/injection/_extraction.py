@@ -40,7 +40,7 @@ EXTRACTION: tuple[Pattern, ...] = (
         "prompt_extraction",
         r"(?:print|show|reveal|display|output|repeat|tell|give|share|dump|leak|expose|disclose|list|"
         r"paste|recite|spell|echo|type|provide|return|write|put|wrap|format|enclose|read\s+(?:back|out)|"
-        r"quote|recap|restate|reiterate|(?:reply|respond|answer)\s+with|"
+        r"quote|recap|restate|reiterate|copy|reproduce|insert|(?:reply|respond|answer)\s+with|"
         r"what\s+(?:are|were|is|was)|what's)\s+(?:me\s+|us\s+|"
         r"back\s+|out\s+|all\s+|exactly\s+)*(?:(?:the\s+)?(?:first|last|full|entire|complete|exact|"
         r"whole)?\s*(?:\d+\s+)?(?:words?|lines?|sentences?|paragraphs?|characters?|part|text|contents?)"
@@ -52,7 +52,7 @@ EXTRACTION: tuple[Pattern, ...] = (
         0.7,
         "print show reveal display output repeat tell give share dump leak expose disclose list "
         "paste recite spell echo type provide return write put wrap format enclose read quote "
-        "recap restate reiterate reply respond answer what",
+        "recap restate reiterate copy reproduce insert reply respond answer what",
         "asks the model to state its instructions",
     ),
     pattern(
@@ -62,7 +62,7 @@ EXTRACTION: tuple[Pattern, ...] = (
         r"\s+(?:out\s+|back\s+|me\s+)?(?:all\s+|exactly\s+|verbatim\s+)?(?:of\s+)?(?:the\s+|all\s+)?"
         r"(?:text|words|everything|content|contents|messages?|lines?|instructions|prompt|conversation)"
         r"\s+(?:above|before\s+(?:this|my)|preceding|prior\s+to\s+this|so\s+far|from\s+the\s+"
-        r"(?:beginning|start|top))",
+        r"(?:beginning|start|top)|in\s+your\s+(?:context|context\s+window|memory))",
         0.45,
         "repeat print output copy paste reproduce echo write recite show return dump display type",
         "asks the model to repeat the text before the user's message",
@@ -84,6 +84,9 @@ EXTRACTION: tuple[Pattern, ...] = (
     pattern(
         "starting_with",
         "prompt_extraction",
+        # not a text described by how it starts: "a block of text starting with 'SYSTEM:'"
+        r"(?<!text\s)(?<!message\s)(?<!block\s)(?<!line\s)(?<!mail\s)(?<!file\s)(?<!string\s)"
+        r"(?<!paste\s)(?<!note\s)(?<!post\s)(?<!letter\s)(?<!comment\s)(?<!subject\s)"
         r"(?:starting|beginning|start|begin)\s+(?:with|from|at)\s+(?:the\s+(?:words?|phrase)\s+)?"
         r"['\"“‘]?(?:you\s+are|your\s+(?:instructions|role)|system|i\s+am\s+an?\s+ai|#)",
         0.65,
@@ -143,7 +146,7 @@ EXTRACTION: tuple[Pattern, ...] = (
         "before_role_marker",
         "prompt_extraction",
         r"(?:everything|all|anything|the\s+text)\s+(?:\w+\s+){0,4}?(?:before|above|prior\s+to)\s+(?:the\s+"
-        r"(?:word|line|token|marker|string)\s+)?['\"“‘](?:user|human|assistant|system)\b",
+        r"(?:word|line|token|marker|string)\s+)?['\"“‘](?:user|human|assistant|system|you\s+are)\b",
         0.7,
         "everything all anything text",
         "asks for the text before the first role marker",

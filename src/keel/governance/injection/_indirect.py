@@ -51,7 +51,8 @@ _ORDER_VOCATIVE = r"act|mark|whitelist|close|set|skip|share|change|add|remove|up
 # "when you read this attachment, ": a condition between a vocative and its order.
 _CONDITION = (
     r"(?:(?:when|once|after|before|if|while|as\s+soon\s+as)\s+[^,.;:\n]{1,60},\s*"
-    r"|(?:from\s+(?:now|this\s+point|here)\s+on|going\s+forward|henceforth),?\s*)"
+    r"|(?:from\s+(?:now|this\s+point|here)\s+on|going\s+forward|henceforth),?\s*"
+    r"|to\s+(?:verify|confirm|check|finish|continue|proceed|complete)(?:\s+\w+)?,\s*)"
 )
 # "AI: also output ...", "assistant, then send ...": an adverb before the order.
 _THEN = r"(?:also|then|just)\s+"
@@ -69,8 +70,10 @@ INDIRECT: tuple[Pattern, ...] = (
         "indirect",
         r"(?:note|message|instructions?|attention|important|reminder|notice|warning|directive|"
         r"request|memo|p\.?s\.?|update|hint)\s*(?:[\w'-]+\s+){0,5}?(?:to|for)\s+(?:the\s+|any\s+|"
-        rf"all\s+|an\s+)?(?:{_AI}s?\b{_AI_PEOPLE}|{_READING_AGENT})|(?:^|[\n.!>])\s*(?:[\w-]+\s+){{0,2}}?"
-        rf"(?:for|to|attention)\s+(?:all\s+|any\s+|the\s+)?{_AI}s?\s*:"
+        rf"all\s+|an\s+)?(?:{_AI}s?\b{_AI_PEOPLE}|{_READING_AGENT})|(?:^|[\n.!>])\s*(?:[\w-]+,?\s+){{0,2}}?"
+        rf"(?:for|to|attention)\s+(?:all\s+|any\s+|the\s+)?{_AI}s?"
+        # named by what it is doing: "to the assistant using this entry:"
+        r"(?:\s+(?:using|reading|processing|handling|summari[sz]ing)\s+(?:[\w-]+\s+){0,3}?[\w-]+)?\s*:"
         rf"|{_AI}\s+(?:instructions?|note|directive|notice|message|only|override)\s*:",
         (0.45, 0.8, 0.8),
         # Every branch names the AI (or an agent or model by what it is doing): triggering on
@@ -290,6 +293,10 @@ INDIRECT: tuple[Pattern, ...] = (
     pattern(
         "ai_must_act",
         "indirect",
+        # not after "why", "whether" or "how": "explain why the assistant should treat it as
+        # data" asks about a rule, it does not give one
+        r"(?<!\bwhy\s)(?<!\bhow\s)(?<!\bwhether\s)(?<!\bwhy\sthe\s)(?<!\bhow\sthe\s)"
+        r"(?<!\bwhether\sthe\s)"
         rf"(?:the\s+|this\s+|any\s+)?{_AI}s?\s+(?:(?:processing|reading|handling|answering|"
         r"summari[sz]ing)\s+(?:\w+\s+){0,3}?)?(?:must|should|shall|will|needs\s+to|has\s+to|is\s+"
         r"(?:required|instructed|expected)\s+to)\s+(?:now\s+|immediately\s+|always\s+|also\s+|first\s+|"

@@ -50,8 +50,13 @@ OVERRIDE: tuple[Pattern, ...] = (
         "instruction_override",
         rf"(?:{IGNORE}|erase|delete|remove|clear|wipe|purge)\s+"
         r"(?:[^.!?\n]{1,60}?\s(?:and|&|plus|as\s+well\s+as|along\s+with)\s+)?"
-        rf"(?:all\s+|any\s+|of\s+)*your\s+(?:\w+\s+){{0,2}}?{RULES}"
-        r"(?!\s+(?:for|about|on|regarding|re)\b)",
+        rf"(?:about\s+)?(?:all\s+|any\s+|of\s+)*your\s+(?:\w+\s+){{0,2}}?{RULES}"
+        # "your instructions for the installer" are about a topic; "your rules for this one",
+        # "for me", "for the rest of this chat" and "on data sharing this time" are this
+        # request's
+        r"(?!\s+(?:for|about|on|regarding|re)\b(?!\s+(?:this\s+(?:one|time|once|conversation|chat|"
+        r"request|ticket|customer|order)|me|us|now|the\s+rest\s+of)\b)"
+        r"(?![^.!?\n]{0,40}\b(?:this\s+time|just\s+this\s+once|for\s+once|for\s+now)\b))",
         0.85,
         IGNORE_WORDS + " erase delete remove clear wipe purge",
         "tells the model to discard its own rules",
@@ -107,7 +112,8 @@ OVERRIDE: tuple[Pattern, ...] = (
     pattern(
         "rules_revoked",
         "instruction_override",
-        rf"(?:your|all\s+your)\s+(?:{PRIOR}\s+)?{RULES}\s+{_ARE}{_REVOKED}"
+        rf"(?:your|all\s+your)\s+(?:(?:{PRIOR}|normal|usual|standard|regular)\s+)?{RULES}\s+{_ARE}"
+        rf"(?:{_REVOKED}|off\b|switched\s+off|turned\s+off)"
         rf"|{RULES}\s+you\s+(?:were|have\s+been)\s+(?:given|told)(?>{NOT_BY_THIRD_PARTY})\s+(?:\w+\s+)?"
         rf"{_ARE}{_REVOKED}"
         rf"|{PRIOR}\s+{RULES}\s+{_ARE}{_CANCELLED}"
@@ -116,6 +122,8 @@ OVERRIDE: tuple[Pattern, ...] = (
         r"(?:matter|apply|count)\s+(?:here|now|anymore|any\s+more|today|this\s+time)"
         rf"|(?:don'?t|do\s+not|never)\s+(?:worry|care|bother)\s+about\s+your\s+(?:\w+\s+)?{RULES}"
         r"|(?:ignore|disregard)\s+(?:the|your)\s+system\s*(?:[.,;:!]|$|and\b)"
+        rf"|(?:has|have)\s+(?:now\s+|just\s+)?(?:disabled|removed|lifted|suspended|revoked|cancell?ed|"
+        rf"switched\s+off|turned\s+off)\s+(?:all\s+)?your\s+(?:\w+\s+)?(?:{RULES}|filters)"
         r"|no\s+(?:rules|instructions|restrictions|guidelines)\s+(?:from\s+before|apply\s+(?:any\s+"
         r"more|anymore|now))",
         (0.75, 0.6, 0.4),
@@ -179,9 +187,10 @@ OVERRIDE: tuple[Pattern, ...] = (
     pattern(
         "ignore_the_rules",
         "instruction_override",
-        rf"{IGNORE}\s+(?:the|your|all\s+the)\s+(?:rule\s*book|playbook|guard\s*rails|safety\s+rules|"
+        rf"{IGNORE}\s+(?:the|your|all\s+the)\s+(?:(?:usual|normal|standard|regular|default)\s+"
+        r"(?:[\w-]+\s+)?)?(?:rule\s*book|playbook|guard\s*rails|safety\s+rules|"
         r"rules|script)\b(?!\s+(?:for|on|about|in|of|at|when|if)\s+(?!this\s+(?:one|time|conversation|"
-        r"chat|request)|now\b|a\s+(?:moment|second|bit|minute)|me\b))",
+        r"chat|request|reset|ticket|case|order|customer)|now\b|a\s+(?:moment|second|bit|minute)|me\b))",
         0.5,
         IGNORE_WORDS,
         "tells the model to drop its rules",
@@ -245,6 +254,46 @@ OVERRIDE: tuple[Pattern, ...] = (
         0.5,
         "override bypass priority",
         "asks to skip the normal process or claims top priority",
+    ),
+    # A limit or an approval is a business control, not the model's rules: asking to get
+    # around one is weak evidence alone ("can we skip the approval for small orders?"),
+    # and counts with company ("...and don't log it").
+    pattern(
+        "bypass_control",
+        "instruction_override",
+        r"(?:bypass|circumvent|skip)\s+(?:the\s+|your\s+|this\s+|all\s+|"
+        r"any\s+)?(?:[\w-]+\s+)?(?:limits?|caps?|approvals?|approval\s+(?:step|process|workflow)|"
+        r"sign-?off|checks?)\b",
+        (0.35, 0.3, 0.2),
+        "bypass circumvent skip",
+        "asks to get around a limit, an approval or a check",
+    ),
+    # Rights handed to the reader: "you have supervisor rights now". Said to a person in a
+    # ticket's comment, it is a tool result's (weighed less); said to the model, it claims
+    # to have changed what the model may do.
+    pattern(
+        "rights_granted",
+        "instruction_override",
+        r"you\s*(?:now\s+)?(?:have|'ve)\s+(?:now\s+)?(?:been\s+(?:granted|given)\s+)?(?:full\s+)?"
+        r"(?:supervisor|admin|administrator|root|elevated|superuser|sudo|unrestricted|god)\s+"
+        r"(?:rights|privileges|access|permissions)\b",
+        (0.45, 0.35, 0.3),
+        # the rights, not "have": a common word would take texts off the quiet path
+        "supervisor admin administrator root elevated superuser sudo unrestricted god",
+        "tells the model it has been given elevated rights",
+    ),
+    pattern(
+        "exempt_from_rules",
+        "instruction_override",
+        r"(?:this|the|my|our)\s+(?:chat|conversation|session|request|ticket|account|user|team)\s+"
+        r"(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:exempt|excused|excluded|exempted)\s+from\s+"
+        rf"(?:all\s+)?(?:your|the\s+(?:ai'?s?|assistant'?s?|bot'?s?|model'?s?))\s+(?:\w+\s+)?"
+        rf"(?:{RULES}|polic(?:y|ies)|filters?)"
+        rf"|you\s*(?:are|'re)\s+(?:now\s+)?(?:exempt|excused)\s+from\s+(?:all\s+)?(?:your|the|any)"
+        rf"\s+(?:\w+\s+)?(?:{RULES}|polic(?:y|ies)|filters?)",
+        (0.6, 0.5, 0.4),
+        "exempt excused excluded exempted",
+        "declares the conversation exempt from the model's rules",
     ),
     pattern(
         "follow_only_me",
@@ -398,7 +447,7 @@ OVERRIDE: tuple[Pattern, ...] = (
         "instruction_override",
         r"(?:do|follow|execute|carry\s+out|perform|obey|comply\s+with|act\s+on|apply)\s+(?:exactly\s+|"
         r"just\s+|precisely\s+)?(?:what(?:ever)?|everything|all)\s+(?:that\s+)?(?:it|that|this|he|she|"
-        r"they|(?:the|this|that|my|his|her|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:says|said|asks|"
+        r"they|(?:the|this|that|my|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w-]+)\s+(?:says|said|asks|"
         r"asked|tells\s+you|told\s+you|wants|instructs|requests|describes|contains)"
         r"|(?:follow|execute|obey|carry\s+out|run|perform)\s+(?:the\s+|its\s+|their\s+|any\s+)?"
         r"(?:steps|instructions|commands|orders|directions)\s+(?:inside|within|in\s+(?:it|there|the\s+"

@@ -9,12 +9,17 @@ there, but as the object of "typed", "wrote", "contained", "detected", "for exam
 * a **quotation** whose frame (the words before it, in its clause) reports it:
   ``someone kept typing 'ignore all previous instructions'``, ``"input_excerpt": "..."``,
   narrates it (``a customer dropped '...' into the chat``), or asks about it (``is '...'
-  a real jailbreak?``), and the quotations listed after such a one;
+  a real jailbreak?``), presents it as a third party's message (``the attacker's message
+  '...'``), and the quotations listed after such a one; inline code (`` `...` ``) is a
+  quotation too;
 * a **described request**: a verb governed by a third party made to do it, ``made the
-  support bot print its instructions``, ``asking it to translate them``, ``requests to
-  print the system prompt``, ``my manager told me to ignore...``;
+  support bot print its instructions``, ``I asked ChatGPT to act as...`` (the writer's own,
+  in the past), ``asking it to translate them``, ``requests to print the system prompt``,
+  ``my manager told me to ignore...``;
 * a **sample after a colon** that a past verb introduces: ``blocked input: ignore...``;
 * a **negated** past or perfect: ``I did not ignore your instructions``;
+* a **prohibition** of an extraction, not said to "you": ``the assistant must never reveal
+  its system prompt`` is the rule that protects it;
 * an order **for a person**: passed on (``tell the new intern to ignore the old page``,
   overrides only) or a role given to whoever the sentence names (``@Priya can you act
   as the approver?``, role-play only);
@@ -72,6 +77,8 @@ _QUOTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“", re.compile(r"“([^”\n]{3,600})”")),
     ("‘", re.compile(r"‘([^’\n]{3,600})’")),
     ("«", re.compile(r"«([^»\n]{3,600})»")),
+    # markdown inline code: how a report or a ticket quotes a payload
+    ("`", re.compile(r"(?<!`)`([^`\n]{3,600})`(?!`)")),
 )
 # The frame of a quotation: the words before it in its clause — back to a sentence or
 # line break, a comma, or the previous field of a JSON object ("blocked", "note": "...").
@@ -127,6 +134,8 @@ _PASSED_ON = re.compile(
     rf"\b(?:tell|ask|remind|instruct|advise|warn)\s+(?:him|her|them|{_PEOPLE})"
     r"(?:\s+(?:in|on|at|from)\s+(?:the|our|my)\s+[\w-]+)?\s+to\s+"
 )
+# Assistants named as products, without an article: "asked ChatGPT to...".
+_PRODUCTS = r"chatgpt|copilot|gemini|claude|bard|siri|alexa"
 # Checked as substrings of the lower-cased text before the expression runs: a
 # case-insensitive alternation of words costs more than the whole scan it would gate.
 _CAUSE_HINTS = (
@@ -145,10 +154,15 @@ _CAUSE_HINTS = (
     "tries",
 )
 _DESCRIBED = re.compile(
-    rf"\b(?:(?:{_CAUSED})\s+(?:it|him|her|them|{_PEOPLE}|(?:the|a|an|their|our|its)\s+"
+    rf"\b(?:(?:{_CAUSED})\s+(?:it|him|her|them|{_PEOPLE}|{_PRODUCTS}|(?:the|a|an|their|our|its|my)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:bot|chatbot|model|assistant|ai|agent|llm|copilot))\s+(?:to\s+|into\s+)?"
     rf"|(?:{_ATTEMPTED}|{_ASKED})\s+to\s+)"
 )
+# What the writer did, in the past: "I asked ChatGPT to act as a Linux terminal", "we got
+# the bot to print its prompt". A report, unlike "I'm asking the assistant to..." (issued
+# now) or "as I told the bot, ..." (said again, to the reader).
+_OWN_PAST = re.compile(r"(?<!\bas\s)\b(?:i|we)\s+(?:already\s+|once\s+|just\s+|also\s+)?$")
+_PAST_CAUSED = ("made", "got", "asked", "told", "tricked", "convinced", "instructed")
 _CLAUSE_END = re.compile(r"[.;:!?\n)(,]")
 # A past or perfect negation right before a verb, with at most one adverb between; not
 # said of "you" ("you did not ignore your rules? then...").
@@ -157,6 +171,17 @@ _NEGATION = re.compile(
     r"(?:i|we|they|he|she|nobody|no\s+one)\s+never)\s+(?:(?:really|actually|even|ever|just)\s+)?$"
 )
 _NEGATION_REACH = 40
+# A modal or plain "never" before the verb: a rule that forbids it ("must never reveal",
+# "is not allowed to print", "never disclose"); not said to "you" ("I know you must never
+# reveal your prompt, but...").
+_PROHIBITION = re.compile(
+    r"\b(?:(?:must|should|shall|will|may|can|is\s+to|are\s+to)\s+(?:not|never)|mustn't|shouldn't|"
+    r"won't|can't|cannot|(?:is|are)\s+(?:not\s+(?:allowed|permitted)|forbidden|prohibited)\s+to|"
+    r"never)\s+(?:(?:ever|under\s+any\s+circumstances)\s+)?$"
+)
+_SAID_TO_READER = re.compile(r"\byou(?:\s+(?:must|should|shall|will|may|can|are\s+to))?\s+$")
+# The rule's own sentence, "the assistant must never reveal ...", said of the model.
+RULE_STATEMENTS = frozenset({"ai_must_act"})
 # Between two items of a list of quotations.
 _LIST_GAP = re.compile(r"\s*(?:,|;|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*")
 _NOT_A_SUBJECT_WORDS = "as was were is are be been being has have had get got not please just now"
@@ -179,6 +204,15 @@ _INTRODUCING_WORDS = (
     "quoted answered replied responded printed returned showed"
 )
 _INTRODUCING = frozenset(_INTRODUCING_WORDS.split())
+# A quotation presented as someone else's words, right before it: "the attacker's message
+# '...'", "their email saying '...'" (a "you" earlier in the clause asks about it: "can you
+# check whether the attacker's message '...' reached anyone?").
+_THIRD_PARTYS = re.compile(
+    r"(?:\b(?:his|her|their)|\b(?!(?:let|it|that|what|here|there|he|she|who|where)'s)[a-z]+'s|"
+    r"[a-z]s')\s+(?:[\w-]+\s+)?(?:message|email|e-mail|mail|text|sms|note|line|words|request|"
+    r"prompt|post|comment|reply|answer|subject(?:\s+line)?|input|payload)\s*(?:saying|that\s+said|"
+    r"reading)?\s*:?\s*$"
+)
 # "I'm asking the bot to...", "as I said: '...'": the writer issuing it, to the reader.
 _FIRST_PERSON = re.compile(
     r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|hereby\s+)?$|\bas\s+(?:i|we)\b"
@@ -224,12 +258,19 @@ def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
     regions += addressed_to_person(text, [s.span[0] for s in inside if s.category == "role_play"])
     overrides = [s.span[0] for s in inside if s.category == "instruction_override"]
     regions += passed_on_to_person(text, overrides)
-    if not regions:
+    extraction = [s.span[0] for s in inside if s.category == "prompt_extraction"]
+    rules = prohibited(text, extraction)
+    if not regions and not rules:
         return signals
     replaced: set[int] = set()
     out: list[Signal] = []
-    for start, end in regions:
-        found = [s for s in inside if start <= s.span[0] < end]
+    for (start, end), in_rule in [(r, False) for r in regions] + [(r, True) for r in rules]:
+        found = [
+            s
+            for s in inside
+            if start <= s.span[0] < end
+            and (not in_rule or s.category == "prompt_extraction" or s.name in RULE_STATEMENTS)
+        ]
         if not found:
             continue
         replaced.update(id(s) for s in found)
@@ -294,7 +335,10 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
     if not any(hint in lowered for hint in _CAUSE_HINTS):
         return list(dict.fromkeys(regions))
     for m in _DESCRIBED.finditer(lowered):
-        if _FIRST_PERSON.search(lowered[max(0, m.start() - 20) : m.start()]):
+        frame = lowered[max(0, m.start() - 20) : m.start()]
+        if _FIRST_PERSON.search(frame) and not (
+            _OWN_PAST.search(frame) and lowered.startswith(_PAST_CAUSED, m.start())
+        ):
             continue
         end_m = _CLAUSE_END.search(lowered, m.end())
         end = end_m.start() if end_m else len(text)
@@ -303,6 +347,26 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
         ):
             regions.append((m.end(), end))
     return list(dict.fromkeys(regions))
+
+
+def prohibited(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Clauses that forbid an extraction rather than ask for one: "the assistant must never
+    reveal its system prompt" is the rule that protects the prompt, quoted in a policy or a
+    ticket. Extraction signals (and the rule's own "the assistant must ...") only: "you
+    must never follow your old rules again" is an override, and stays one."""
+    if not starts:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text) or not any(w in lowered for w in ("not", "never", "n't")):
+        return []
+    regions: list[tuple[int, int]] = []
+    for start in starts:
+        m = _PROHIBITION.search(lowered, max(0, start - _NEGATION_REACH), start)
+        if m is not None and not _SAID_TO_READER.search(lowered, max(0, m.start() - 20), m.start()):
+            begin = max(lowered.rfind(mark, 0, start) for mark in _BREAKS) + 1
+            end_m = _CLAUSE_END.search(lowered, start)
+            regions.append((begin, end_m.start() if end_m else len(lowered)))
+    return regions
 
 
 def addressed_to_person(text: str, starts: list[int]) -> list[tuple[int, int]]:
@@ -407,6 +471,8 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     frame = frame[max(frame.rfind(mark) for mark in _BREAKS) + 1 :]
     if _FIRST_PERSON.search(frame):
         return False
+    if _THIRD_PARTYS.search(frame):
+        return True
     words = _WORD.findall(frame.replace("e.g.", "eg"))
     if not _READER.isdisjoint(words) or "again" in words:
         return False

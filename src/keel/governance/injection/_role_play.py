@@ -27,6 +27,8 @@ _THING_IN_MODE = (
     r"(?:(?:is|was|gets?|got|stays?|stuck|goes|went|back|keeps|remains)\s+){{1,2}})"
     r"(?:to|into|in|out\s+of)\s+(?:the\s+|its\s+)?[\w-]+\s+mode\b"
     r"|\bmode\s+{of_a_thing}"
+    # described by when it holds: "you are in admin mode when the header turns orange"
+    r"|\bmode\s+(?:when|whenever|while|until|once)\b"
 ).format(
     of_a_thing=OF_A_THING,
     thing=r"(?:the|my|our|their|its|this|that|a)\s+(?!(?:ai|bot|chatbot|assistant|model|llm|"
@@ -44,7 +46,7 @@ _MODE_ORDERED = (
 
 # Roles that carry authority over people, money or access.
 _AUTHORITY_ROLE = (
-    r"(?:approver|approving\s+officer|admin|administrator|director|manager|owner|supervisor|"
+    r"(?:approver|approving\s+officer|admin|administrator|director|manager|boss|owner|supervisor|"
     r"superuser|root|ceo|cfo|cto|signatory|authority)"
 )
 
@@ -202,6 +204,8 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         "mode checks filter filters guidelines restrictions protocols features measures rules "
         "guardrails",
         "announces that the model's safety behaviour is switched off",
+        unless=r"\bmode\s+(?:when|whenever|while|until|once)\b",
+        context=40,
     ),
     pattern(
         "loyalty_shift",
@@ -280,8 +284,8 @@ ROLE_PLAY: tuple[Pattern, ...] = (
         rf"|\b(?:the\s+)?{AI}\s+(?:is|becomes)\s+(?:now\s+)?(?:the|an?)\s+(?:[\w-]+\s+){{0,2}}?"
         rf"{_AUTHORITY_ROLE}\b",
         (0.5, 0.55, 0.5),
-        "approver approving admin administrator director manager owner supervisor superuser root "
-        "ceo cfo cto signatory authority",
+        "approver approving admin administrator director manager boss owner supervisor superuser "
+        "root ceo cfo cto signatory authority",
         "hands the model a role with authority over people, money or access",
     ),
     pattern(
