@@ -13,6 +13,17 @@ phrase repeated ten times counts once. The weights were set by hand on the *dev*
 half of the shipped corpus (``keel.governance.injection.corpus``) and checked on the
 held-out half; ``benchmarks/injection.py`` prints both, with a reliability table.
 
+Signals found on the same phrase add up like any others, deliberately. When several
+patterns match one phrase ("you are now in admin mode" is a role-play, a special mode
+and a mode switch at once), they are not merged into one piece of evidence: on the dev
+split (commit ced3aed), 37 % of attacks had two differently named patterns on one phrase
+and 0.5 % of look-alikes did, so the overlap is itself evidence, and the weights were set
+with it. Scoring each overlapping cluster by its strongest signal (or its strongest plus
+half of the rest; hidden-region and disguise signals kept apart) flagged exactly the
+same dev look-alikes and fewer dev attacks. The one dev look-alike flagged on a phrase
+that fires several patterns crosses the threshold on its strongest pattern alone: a
+pattern's weight, not the combination, is what such a case asks to fix.
+
 Thresholds (the score is comparable across sources; the weights already depend on
 where the text came from):
 
