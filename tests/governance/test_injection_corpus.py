@@ -8,7 +8,8 @@ it (91.9 %); the held-out false-positive rate does not yet: 0.5 % on the origina
 examples, but the ``contrast``, ``paired`` and ``blind`` cases appended since (benign
 traffic that quotes, reports or names an attack, hard by construction) bring the whole
 split to 2.5 % (7/275), see benchmarks/injection.py; a second round of tuning cases
-(``_tuning_seeds_2``) left these figures unchanged. So that assertion is a strict xfail:
+(``_tuning_seeds_2``), and the round that took the last three dev look-alikes below the
+threshold, left these figures unchanged. So that assertion is a strict xfail:
 it turns into a failure, to be promoted to a plain assertion, the day it passes.
 """
 
@@ -214,7 +215,8 @@ def test_held_out_detection_meets_the_goal() -> None:
     strict=True,
     reason="held-out false positives are 2.5 % (7/275; 0.5 % on the original 186, 3/31 on the "
     "contrast, 2/22 on the paired and 1/27 on the blind look-alikes; unchanged by the second "
-    "round of tuning cases), goal <= 2 %",
+    "round of tuning cases and by taking dev look-alikes flagged from 3/966 to 1/966; held-out "
+    "detection 250/272), goal <= 2 %",
 )
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")

@@ -274,7 +274,7 @@ def test_a_person_taking_an_authority_role_is_not_evidence(text: str) -> None:
     ],
 )
 def test_the_model_handed_an_authority_role_is_evidence(text: str, source: Source) -> None:
-    assert "ai_given_authority" in _names(text, source)
+    assert _names(text, source) & {"ai_given_authority", "ai_named_as_authority"}
     assert _flagged(text, source), score(text, source=source)
 
 
