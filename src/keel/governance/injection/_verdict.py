@@ -20,9 +20,10 @@ split (commit ced3aed), 37 % of attacks had two differently named patterns on on
 and 0.5 % of look-alikes did, so the overlap is itself evidence, and the weights were set
 with it. Scoring each overlapping cluster by its strongest signal (or its strongest plus
 half of the rest; hidden-region and disguise signals kept apart) flagged exactly the
-same dev look-alikes and fewer dev attacks. The one dev look-alike flagged on a phrase
-that fires several patterns crosses the threshold on its strongest pattern alone: a
-pattern's weight, not the combination, is what such a case asks to fix.
+same dev look-alikes and fewer dev attacks. The dev look-alike then flagged on a phrase
+that fires several patterns (a CRM tooltip's "You are now in admin mode") crossed the
+threshold on its strongest pattern alone: what a pattern matches, not the combination,
+was what it asked to fix (``_role_play``: a product's mode notice).
 
 Thresholds (the score is comparable across sources; the weights already depend on
 where the text came from):
