@@ -18,6 +18,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Final
 from urllib.parse import unquote
 
 from keel.governance.injection._verdict import View
@@ -26,6 +27,7 @@ MAX_PAYLOADS = 8
 MAX_ENCODED = 16_384
 _MIN_DECODED = 6
 
+_BASE64_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
 _BASE64 = re.compile(
     r"(?<![A-Za-z0-9+/=_-])"
     r"[A-Za-z0-9+/_-]{16,}(?:\r?\n[A-Za-z0-9+/_-]{4,})*={0,2}"
@@ -127,22 +129,43 @@ def _entities(text: str) -> list[Payload]:
     return [Payload("entities", start, end, decoded)] if _reads_as_text(decoded) else []
 
 
+# What ``_BASE64`` needs: sixteen characters of its alphabet in a row. The alphabet's
+# characters become "a" and every other byte (non-ASCII characters first become "?",
+# keeping positions) a space, with one bytes.translate; then one search for sixteen "a"s.
+# A JSON text has no whitespace but its quotes, colons and commas break such runs.
+_BASE64_TABLE: Final = bytes(
+    ord("a") if chr(i) in _BASE64_ALPHABET else ord(" ") for i in range(256)
+)
+_SIXTEEN: Final = b"a" * 16
+
+
 def _may_hold_base64(text: str) -> bool:
-    return max(map(len, text.split()), default=0) >= 16
+    """Whether ``text`` has a run of sixteen base64 / base64url characters, without which
+    ``_BASE64`` matches nothing."""
+    return (
+        len(text) >= 16
+        and text.encode("ascii", "replace").translate(_BASE64_TABLE).find(_SIXTEEN) != -1
+    )
+
+
+# The percent and entity finders need four hits, and each hit starts with its own "%",
+# "&#" or "\u" (none of which can overlap itself): fewer than four of them, no payload.
+def _may_hold_percent(text: str) -> bool:
+    return text.count("%") >= 4
 
 
 def _may_hold_entities(text: str) -> bool:
-    return "&#" in text or "\\u" in text
+    return text.count("&#") + text.count("\\u") >= 4
 
 
 def may_hold_payload(text: str) -> bool:
     """``False`` when ``encoded_payloads(text)`` is certainly empty: no finder's
-    necessary condition holds (no 16-character token, no hex run, no ``%``, no
-    character reference or ``\\u`` escape)."""
+    necessary condition holds (no run of 16 base64 characters, no hex run, fewer than
+    four ``%`` and fewer than four character references and ``\\u`` escapes)."""
     return (
         _may_hold_base64(text)
         or _HEX.search(text) is not None
-        or "%" in text
+        or _may_hold_percent(text)
         or _may_hold_entities(text)
     )
 
@@ -153,7 +176,7 @@ def encoded_payloads(text: str) -> list[Payload]:
     if _may_hold_base64(text):
         found += _base64(text)
     found += _hex(text)
-    if "%" in text:
+    if _may_hold_percent(text):
         found += _percent(text)
     if _may_hold_entities(text):
         found += _entities(text)

@@ -101,12 +101,19 @@ def _hidden_regions(text: str, source: Source) -> MarkupFindings:
 
 
 def _may_carry_urls(text: str) -> bool:
+    """Whether ``url_signals`` may find something: markdown images and links need "](",
+    reference definitions "]:", HTML images a "<" ("<img" once lower-cased, or a letter
+    that folds to one of its letters when case is ignored, as a dotless "ı" does); a
+    bare URL is judged only when it has a query ("?") and a placeholder character. A
+    JSON tool result with a plain URL (its braces count as a placeholder character)
+    meets none of them."""
     return (
         "](" in text
         or "]:" in text
         or "<img" in text.lower()
         or (
             "://" in text
+            and ("?" in text or "<" in text)
             and ("{" in text or "%7" in text or "$" in text or "[" in text or "<" in text)
         )
     )

@@ -23,7 +23,7 @@ from typing import Final
 from keel.errors import KeelError, UserError
 from keel.governance.pii._finding import Detector, Finding, resolve_overlaps
 from keel.governance.pii._phone import DEFAULT_PHONE_REGIONS, PhoneDetector
-from keel.governance.pii._runs import ascii_of, digit_count
+from keel.governance.pii._runs import ascii_of, digit_count, digit_runs, iban_anchors
 from keel.governance.pii._secrets import SecretDetector, may_hold_a_token, may_name_a_secret
 from keel.governance.pii._structured import (
     CardDetector,
@@ -31,6 +31,7 @@ from keel.governance.pii._structured import (
     IbanDetector,
     IpDetector,
     SsnDetector,
+    may_hold_ipv6,
 )
 
 ENTRY_POINT_GROUP: Final = "keel.pii_detectors"
@@ -178,9 +179,11 @@ def _may_hold_builtin_pii(text: str) -> bool:
     detectors' own gates).
 
     * an ``@`` (email);
-    * two ASCII digits: an IBAN's check digits after its country code, and the runs of
-      four or more digits that cards, SSNs, phone numbers and IPv4 addresses live in;
-    * two colons (an IPv6 address);
+    * a run of four or more ASCII digits (``digit_runs``: cards, SSNs, phone numbers and
+      IPv4 addresses live in them) or an IBAN's country code and check digits
+      (``iban_anchors``), each of which holds two digits;
+    * "::" or ":h:" with one to four hex digits, where an IPv6 address is looked for
+      (``may_hold_ipv6``), which takes two colons;
     * ``=`` or ``:`` after a name that can be a secret's (assignments);
     * a run of twenty token characters (API keys, tokens, high-entropy strings), or the
       literal a multi-part secret format starts from (PEM block, JWT, Slack webhook,
@@ -189,9 +192,13 @@ def _may_hold_builtin_pii(text: str) -> bool:
     if "@" in text or len(text) > _GATED_LENGTH:
         return True
     ascii_text = ascii_of(text)
-    if digit_count(text) >= 2:
+    # The digit count first: most short texts have fewer than two digits. The runs and
+    # anchors it leads to are the ones the detectors read next (shared, see ``_runs``).
+    if digit_count(text) >= 2 and (digit_runs(text) or iban_anchors(text)):
         return True
     colons = text.count(":")
-    if colons >= 2 or ((colons or "=" in text) and may_name_a_secret(ascii_text)):
+    if colons >= 2 and may_hold_ipv6(text):
+        return True
+    if (colons or "=" in text) and may_name_a_secret(ascii_text):
         return True
     return may_hold_a_token(text, ascii_text)

@@ -263,6 +263,16 @@ def _v6_anchors(text: str, ascii_text: bytes, at: int) -> Iterator[int]:
 
 
 _HEX_DIGITS: Final = "0123456789abcdefABCDEF"
+# Two colons with nothing but up to four hex digits between them: what ``_v6_anchors``
+# yields at (hex digits are not colons, so the two are consecutive colons).
+_V6_ANCHOR: Final = re.compile(r":[0-9A-Fa-f]{0,4}:")
+
+
+def may_hold_ipv6(text: str) -> bool:
+    """Whether ``IpDetector`` can find an IPv6 address in ``text``: only where
+    ``_v6_anchors`` yields, which needs "::" or ":h:" (one to four hex digits). A JSON
+    object's colons have quotes between them (``{"id":"T-1","queue":"network"}``)."""
+    return _V6_ANCHOR.search(text) is not None
 
 
 def _ipv4_valid(value: str) -> bool:
