@@ -20,7 +20,7 @@ from keel.governance.injection._catalogue import Pattern, pattern
 _AI = (
     r"(?:ai|a\.i\.|assistant|llm|chatbot|chat\s*bot|bot|language\s+model|large\s+language\s+model"
     r"|gpt|chatgpt|claude|copilot|gemini|(?:ai|llm)\s+(?:[\w-]+\s+)?(?:assistant|agent|model|system|tool"
-    r"|reviewer|triager|summari[sz]er|helper|responder)s?"
+    r"|reviewer|triager|summari[sz]er|helper|responder|moderator|grader)s?"
     r"|automated\s+(?:system|agent|assistant)|virtual\s+assistant|ai-powered\s+\w+)"
 )
 # People named after the AI they work on: "the AI team", "the chatbot content owners".
@@ -47,7 +47,9 @@ _ORDER = (
 )
 # Orders that a transcript's "Assistant: Set the toggle to on" also gives a customer: they
 # count after a vocative ("Assistant, set...") or an @-mention, not after a speaker label.
-_ORDER_VOCATIVE = r"act|mark|whitelist|close|set|skip|share|change|add|remove|update"
+_ORDER_VOCATIVE = (
+    r"act|mark|whitelist|close|set|skip|share|change|add|remove|update|treat|apply|follow|obey|give"
+)
 # "when you read this attachment, ": a condition between a vocative and its order.
 _CONDITION = (
     r"(?:(?:when|once|after|before|if|while|as\s+soon\s+as)\s+[^,.;:\n]{1,60},\s*"
@@ -85,12 +87,17 @@ INDIRECT: tuple[Pattern, ...] = (
         "hey_ai",
         "indirect",
         rf"(?<![\w-])(?<!\w')(?:(?:attention|hey|hi|hello|dear|listen|yo|ok|okay)\s*,?\s*)?"
-        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:please\s+)?(?:{_THEN})?(?:{_ORDER})|,\s*(?:{_CONDITION})?"
+        rf"(?:the\s+)?{_AI}\s*(?:[:!]\s*(?:{_CONDITION})?(?:please\s+)?(?:{_THEN})?(?:{_ORDER})|,\s*(?:{_CONDITION})?"
         rf"(?:please\s+)?(?:{_THEN})?"
         rf"(?:{_ORDER}|{_ORDER_VOCATIVE}))",
         (0.2, 0.7, 0.7),
         _AI_WORDS,
         "speaks directly to the AI with a command",
+        # a title's noun phrase, not a vocative: "Acceptable use of the coding assistant: do
+        # not ask it to..." (the rules that follow are for the reader)
+        unless=rf"\b(?:of|about|with|using)\s+(?:the\s+|an?\s+|our\s+|your\s+)?(?:[\w-]+\s+)?"
+        rf"{_AI}\s*:",
+        context=24,
     ),
     # A chat message in a tool result that @-mentions the assistant is a third party's
     # order to it; from the user it is just the user talking to the assistant.
@@ -125,7 +132,9 @@ INDIRECT: tuple[Pattern, ...] = (
         "indirect",
         rf"(?<![\w-]){_AI}s?\s+(?:that\s+(?:is|are)\s+|who\s+(?:is|are)\s+)?[a-z]{{3,}}ing\s+(?:on\s+)?"
         r"(?:this|these)\s+[\w-]+(?:\s+[\w-]+)?\s*(?:[:,]|\s(?:must|should|shall|needs?\s+to|has\s+to|"
-        r"have\s+to|(?:is|are)\s+(?:required|instructed|expected)\s+to|please)\b)",
+        r"have\s+to|(?:is|are)\s+(?:required|instructed|expected)\s+to|please)\b)"
+        # or the task's plural object, then a colon: "Assistant grading submissions: ..."
+        rf"|(?<![\w-]){_AI}s?\s+[a-z]{{3,}}ing\s+[a-z-]{{3,}}s\s*:",
         (0.35, 0.7, 0.7),
         _AI_WORDS,
         "addresses whatever AI is doing the task this text belongs to",

@@ -33,13 +33,23 @@ _REVOKED = rf"(?:{_CANCELLED}|obsolete|outdated|invalid|deprecated|fake|wrong)"
 _SUPERSEDED = r"previous|prior|other|earlier|original|system|existing|developer|old|current"
 _QUESTION = r"\b(?:should|shall|do|can|must|may|did|would)\s+(?:i|we)\b|\bhow\s+(?:do|can|should)\b"
 _AUTHORITY = r"system|admin|administrator|developer|root|sudo|master|god|manager|supervisor"
+# A message of someone else's, not the model's own prompt ("the system message", "the previous
+# message" are the model's and stay overrides).
+_THIRD_PARTY_MESSAGE = (
+    rf"(?:the|that|this|a|an|any|such|these|those)\s+(?:(?!{PRIOR}\b)[\w-]+\s+)?(?:note|e-?mail|mail|"
+    r"message|letter|pop-?up|attachment|invite|sms|text|call|caller|sender|website|site|page|ad|"
+    r"advert)s?\b"
+)
 
 OVERRIDE: tuple[Pattern, ...] = (
     pattern(
         "override_all_previous",
         "instruction_override",
         rf"{IGNORE}\s+(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|your\s+|these\s+|those\s+)?"
-        rf"(?:{PRIOR}\s+(?:\w+\s+)?)?{RULES}",
+        rf"(?:{PRIOR}\s+(?:\w+\s+)?)?{RULES}\b"
+        # instructions in a third party's message ("ignore any instructions in the ransom
+        # note", "...from the caller"): advice about that message, not the model's rules
+        rf"(?!\s+(?:in|from|inside|within)\s+{_THIRD_PARTY_MESSAGE})",
         0.9,
         IGNORE_WORDS,
         "tells the model to discard all of its instructions",

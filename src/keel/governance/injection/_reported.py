@@ -11,15 +11,20 @@ there, but as the object of "typed", "wrote", "contained", "detected", "for exam
   narrates it (``a customer dropped '...' into the chat``), or asks about it (``is '...'
   a real jailbreak?``), presents it as a third party's message (``the attacker's message
   '...'``), and the quotations listed after such a one; inline code (`` `...` ``) is a
-  quotation too;
+  quotation too; so are the options of an enumerated list (``a) '...' b) '...'``) after a
+  lead-in that presents them as samples (``Which of these is a phishing attempt?``);
 * a **described request**: a verb governed by a third party made to do it, ``made the
   support bot print its instructions``, ``I asked ChatGPT to act as...`` (the writer's own,
   in the past), ``asking it to translate them``, ``requests to print the system prompt``,
-  ``my manager told me to ignore...``;
+  ``my manager told me to ignore...``, ``instructions from a caller to bypass...``; or a
+  request the reader is told not to make (``do not tell the assistant to '...'``);
+* a **note described**, not written: ``a file can contain instructions for the AI`` names
+  the thing; ``Instructions for the AI: ...`` is one;
 * a **sample after a colon** that a past verb introduces: ``blocked input: ignore...``;
 * a **negated** past or perfect: ``I did not ignore your instructions``;
 * a **prohibition** of an extraction, not said to "you": ``the assistant must never reveal
-  its system prompt`` is the rule that protects it;
+  its system prompt`` is the rule that protects it, and so is a refusal stated (``the
+  assistant now refuses to reveal its system prompt``);
 * an order **for a person**: passed on (``tell the new intern to ignore the old page``,
   overrides only) or a role given to whoever the sentence names (``@Priya can you act
   as the approver?``, role-play only);
@@ -152,11 +157,26 @@ _CAUSE_HINTS = (
     "requests",
     "attempts",
     "tries",
+    "demands",
+)
+# A request the reader is told not to make: "do not tell the assistant to '...'", "never ask
+# the bot to...". What follows is the forbidden request, not an order to the model.
+_NOT_TO_ASK = (
+    r"(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|may\s+not)\s+"
+    r"(?:tell|ask|make|get|instruct|trick|try\s+to\s+(?:make|get))\s+(?:the|an?|your|our)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:bot|chatbot|model|assistant|ai|agent|llm|copilot)\s+(?:to\s+|into\s+)?"
+)
+# Instructions an unnamed party gives, reported in a rule about them: "staff who receive
+# instructions from a customer to bypass identity checks must refuse". Not a named authority
+# ("instructions from the CEO to skip..."): that is how an attack claims one.
+_FROM_SOMEONE = (
+    r"(?:instructions|requests|demands)\s+from\s+(?:a|an|any|someone|anyone|strangers?|callers?|"
+    r"unknown)(?:\s+[\w-]+){0,2}?\s+to\s+"
 )
 _DESCRIBED = re.compile(
     rf"\b(?:(?:{_CAUSED})\s+(?:it|him|her|them|{_PEOPLE}|{_PRODUCTS}|(?:the|a|an|their|our|its|my)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:bot|chatbot|model|assistant|ai|agent|llm|copilot))\s+(?:to\s+|into\s+)?"
-    rf"|(?:{_ATTEMPTED}|{_ASKED})\s+to\s+)"
+    rf"|(?:{_ATTEMPTED}|{_ASKED})\s+to\s+|{_NOT_TO_ASK}|{_FROM_SOMEONE})"
 )
 # What the writer did, in the past: "I asked ChatGPT to act as a Linux terminal", "we got
 # the bot to print its prompt". A report, unlike "I'm asking the assistant to..." (issued
@@ -177,13 +197,19 @@ _NEGATION_REACH = 40
 _PROHIBITION = re.compile(
     r"\b(?:(?:must|should|shall|will|may|can|is\s+to|are\s+to)\s+(?:not|never)|mustn't|shouldn't|"
     r"won't|can't|cannot|(?:is|are)\s+(?:not\s+(?:allowed|permitted)|forbidden|prohibited)\s+to|"
-    r"never)\s+(?:(?:ever|under\s+any\s+circumstances)\s+)?$"
+    r"(?:refuses|refused|declines|declined)\s+to|never)\s+(?:(?:ever|under\s+any\s+circumstances)\s+)?$"
 )
 _SAID_TO_READER = re.compile(r"\byou(?:\s+(?:must|should|shall|will|may|can|are\s+to))?\s+$")
 # The rule's own sentence, "the assistant must never reveal ...", said of the model.
 RULE_STATEMENTS = frozenset({"ai_must_act"})
 # Between two items of a list of quotations.
-_LIST_GAP = re.compile(r"\s*(?:,|;|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*")
+# A list item's marker: "a)", "(b)", "2.", "-".
+_ENUMERATOR = r"(?:\(?[a-z0-9]\)|\d{1,2}\.|[-*\u2022])"
+_LIST_GAP = re.compile(
+    rf"\s*(?:(?:,|;|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*(?:{_ENUMERATOR}\s*)?|{_ENUMERATOR}\s*)"
+)
+# A frame that is only a list item's marker ("b) '...'"): the list's lead-in frames it.
+_ONLY_ENUMERATOR = re.compile(rf"\s*{_ENUMERATOR}\s*")
 _NOT_A_SUBJECT_WORDS = "as was were is are be been being has have had get got not please just now"
 _NOT_A_SUBJECT = frozenset(_NOT_A_SUBJECT_WORDS.split())
 # A sentence that opens by naming who it speaks to: "@priya", "hi dana,", "dear team,".
@@ -258,6 +284,7 @@ def discount_reported(text: str, signals: list[Signal]) -> list[Signal]:
     regions += addressed_to_person(text, [s.span[0] for s in inside if s.category == "role_play"])
     overrides = [s.span[0] for s in inside if s.category == "instruction_override"]
     regions += passed_on_to_person(text, overrides)
+    regions += described_notes(text, [s.span for s in inside if s.name == NOTE])
     extraction = [s.span[0] for s in inside if s.category == "prompt_extraction"]
     rules = prohibited(text, extraction)
     if not regions and not rules:
@@ -347,6 +374,36 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
         ):
             regions.append((m.end(), end))
     return list(dict.fromkeys(regions))
+
+
+NOTE = "note_to_ai"
+# A note named as the object of a verb of containing or writing: "a file can contain
+# instructions for the AI", "staff must not write instructions for the bot". The note itself
+# opens with its label and a colon or a dash ("Instructions for the AI: ...").
+_NOTE_DESCRIBED = re.compile(
+    r"\b(?:contain|contains|containing|contained|include|includes|including|included|write|"
+    r"writes|writing|wrote|written|hide|hides|hid|hidden|plant|plants|planted|embed|embeds|"
+    r"embedded|insert|inserts|inserted|carry|carries|carried)\s+(?:(?:any|no|the|such|hidden|"
+    r"secret|fake|malicious|their|own)\s+){0,2}$"
+)
+_NOTE_OPENS = re.compile(r"\s*[:\-\u2013\u2014]")
+
+
+def described_notes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Notes to the AI named, not written: the noun phrase is what a sentence says a text
+    contains or someone writes, and no colon or dash opens a note after it."""
+    if not spans:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return []
+    regions: list[tuple[int, int]] = []
+    for start, end in spans:
+        if _NOTE_DESCRIBED.search(lowered, max(0, start - _FRAME), start) and not (
+            _NOTE_OPENS.match(lowered, end)
+        ):
+            regions.append((start, end))
+    return regions
 
 
 def prohibited(text: str, starts: list[int]) -> list[tuple[int, int]]:
@@ -469,6 +526,8 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     ("as I said", "again:")."""
     frame = text[max(0, quote_start - _FRAME) : quote_start].lower()
     frame = frame[max(frame.rfind(mark) for mark in _BREAKS) + 1 :]
+    if _ONLY_ENUMERATOR.fullmatch(frame):
+        return _lead_in_presents(text, quote_start - len(frame))
     if _FIRST_PERSON.search(frame):
         return False
     if _THIRD_PARTYS.search(frame):
@@ -485,14 +544,30 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     return _asked_about(text, quote_end) or _named_as_sample(text, quote_end)
 
 
+def _lead_in_presents(text: str, item_start: int) -> bool:
+    """The sentence before a list's first item ends in a colon or a question mark and
+    presents samples: "Which of these is a phishing attempt? a) '...' b) '...'"."""
+    lead = text[max(0, item_start - _FRAME) : item_start].lower().rstrip()
+    if not lead.endswith((":", "?")):
+        return False
+    lead = lead[:-1]
+    lead = lead[max(lead.rfind(mark) for mark in _BREAKS) + 1 :]
+    words = _WORD.findall(lead.replace("e.g.", "eg"))
+    return _READER.isdisjoint(words) and not _REPORTING.isdisjoint(words)
+
+
+# Past tenses that do not end in "-ed": "a researcher hid the line '...'".
+_IRREGULAR_PAST_WORDS = "hid hidden snuck slid left fed kept spread stuck"
+_IRREGULAR_PAST = frozenset(_IRREGULAR_PAST_WORDS.split())
+
+
 def _narrates(words: list[str]) -> bool:
     """A past-tense verb with a word before it that is not an auxiliary: "the attacker
     used", "a customer dropped". Not "Updated instructions:" (no subject), nor "was
     approved" or "as instructed" (a state, or an authority invoked)."""
     for before, word in pairwise(words):
         if (
-            len(word) >= 4
-            and word.endswith("ed")
+            (word in _IRREGULAR_PAST or (len(word) >= 4 and word.endswith("ed")))
             and not word.endswith("eed")
             and before not in _NOT_A_SUBJECT
         ):
