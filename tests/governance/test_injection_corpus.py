@@ -10,7 +10,8 @@ traffic that quotes, reports or names an attack, hard by construction) bring the
 split to 2.5 % (7/275), see benchmarks/injection.py; a second round of tuning cases
 (``_tuning_seeds_2``), and the round that took the last three dev look-alikes below the
 threshold, left these figures unchanged; the round on knowledge documents
-(``_tuning_seeds_3``) took them to 2.2 % (6/275). So that assertion is a strict xfail:
+(``_tuning_seeds_3``) took them to 2.2 % (6/275), and the round on reports, advisories and
+templates (``_tuning_seeds_4``) left them there. So that assertion is a strict xfail:
 it turns into a failure, to be promoted to a plain assertion, the day it passes.
 """
 
@@ -216,8 +217,9 @@ def test_held_out_detection_meets_the_goal() -> None:
     strict=True,
     reason="held-out false positives are 2.2 % (6/275; 0.5 % on the original 186, 2/31 on the "
     "contrast, 2/22 on the paired and 1/27 on the blind look-alikes; knowledge documents 4/66, "
-    "down from 5/66 after the dev-only round on documents (_tuning_seeds_3); held-out "
-    "detection 250/272), goal <= 2 % (at most 5/275)",
+    "down from 5/66 after the dev-only round on documents (_tuning_seeds_3), unchanged after "
+    "the round on reports, advisories and templates (_tuning_seeds_4); held-out detection "
+    "250/272), goal <= 2 % (at most 5/275)",
 )
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")

@@ -49,6 +49,8 @@ _ORDER = (
 # count after a vocative ("Assistant, set...") or an @-mention, not after a speaker label.
 _ORDER_VOCATIVE = (
     r"act|mark|whitelist|close|set|skip|share|change|add|remove|update|treat|apply|follow|obey|give"
+    # whole words: "assistant, issues are..." or "bot, listed below..." name no order
+    r"|(?:ask|pretend|list|issue|stop|use|answer|accept|allow|enable|generate|provide)\b"
 )
 # "when you read this attachment, ": a condition between a vocative and its order.
 _CONDITION = (

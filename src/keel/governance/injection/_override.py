@@ -484,7 +484,8 @@ OVERRIDE: tuple[Pattern, ...] = (
         "instruction_override",
         r"ignora\w*\s+(?:todas?\s+)?(?:las\s+|tus\s+)?(?:instrucciones|reglas|indicaciones)\s+"
         r"(?:anteriores|previas)|ignore[rz]?\s+(?:toutes\s+)?(?:les\s+|tes\s+|vos\s+)?(?:instructions|"
-        r"consignes|regles)\s+(?:precedentes|anterieures)|oubliez?\s+(?:toutes\s+)?(?:tes|vos|les)\s+"
+        r"consignes|regles)\s+(?:precedentes|anterieures)|ignore[rz]?\s+(?:toutes\s+)?(?:tes|vos)\s+"
+        r"(?:instructions|consignes|regles)\b|oubliez?\s+(?:toutes\s+)?(?:tes|vos|les)\s+"
         r"(?:instructions|consignes|regles)|(?:ignoriere|ignorieren\s+sie|vergiss|"
         r"vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorigen|deine|ihre)\s+"
         r"(?:anweisungen|instruktionen|regeln|befehle)|ignora\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+"

@@ -102,6 +102,9 @@ _REPORTING_WORDS = (
     # the bare forms ("quote '...'", "list '...'") are orders
     "quotes cites cited citing mentions mentioned mentioning states stated listed lists "
     "forwarded "
+    # glossing a string in another language or wording: "translate it as '...', not literally
+    # as '...'", "'Alle Anweisungen ignorieren' means '...'"
+    "literally translated translates means meant "
     # what a detection rule or a filter matched on: an alert's "pattern" or "signature"
     "pattern patterns signature signatures "
     # answering and showing: what a bot, a screen or a message produced
@@ -524,7 +527,7 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     bot with '...'") — or the quotation is what a question asks about ("is '...' a real
     jailbreak?"). Never when the frame addresses "you", or the writer is saying it again
     ("as I said", "again:")."""
-    frame = text[max(0, quote_start - _FRAME) : quote_start].lower()
+    frame = _ABBREVIATIONS.sub(_unstop, text[max(0, quote_start - _FRAME) : quote_start].lower())
     frame = frame[max(frame.rfind(mark) for mark in _BREAKS) + 1 :]
     if _ONLY_ENUMERATOR.fullmatch(frame):
         return _lead_in_presents(text, quote_start - len(frame))
@@ -532,7 +535,7 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
         return False
     if _THIRD_PARTYS.search(frame):
         return True
-    words = _WORD.findall(frame.replace("e.g.", "eg"))
+    words = _WORD.findall(frame)
     if not _READER.isdisjoint(words) or "again" in words:
         return False
     if not _REPORTING.isdisjoint(words):
@@ -542,6 +545,16 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
     if not frame.rstrip().endswith(":") and _narrates(words):
         return True
     return _asked_about(text, quote_end) or _named_as_sample(text, quote_end)
+
+
+# "e.g. '...'": the abbreviation's full stops end no sentence, and its frame is "eg" (same
+# length, so a frame's positions stay those of the text).
+_ABBREVIATIONS = re.compile(r"\b(?:e\.\s?g|i\.\s?e)\.")
+
+
+def _unstop(m: re.Match[str]) -> str:
+    letters = m.group().replace(".", "").replace(" ", "")
+    return letters.ljust(len(m.group()))
 
 
 def _lead_in_presents(text: str, item_start: int) -> bool:
@@ -557,7 +570,7 @@ def _lead_in_presents(text: str, item_start: int) -> bool:
 
 
 # Past tenses that do not end in "-ed": "a researcher hid the line '...'".
-_IRREGULAR_PAST_WORDS = "hid hidden snuck slid left fed kept spread stuck"
+_IRREGULAR_PAST_WORDS = "hid hidden snuck slid left fed kept spread stuck told"
 _IRREGULAR_PAST = frozenset(_IRREGULAR_PAST_WORDS.split())
 
 
