@@ -234,7 +234,7 @@ DOCUMENTS = (
     "# VPN setup\n\n![VPN client login screen](https://kb.example.com/img/vpn-login.png)\n\n"
     "1. Open the client. 2. Enter vpn.example.com. 3. Sign in with SSO.",
     "## Reset your PIN\n\nSee [the PIN guide](https://intranet.example.com/pin) for "
-    "pictures.\n\n<!-- TODO: update screenshots for the new UI (owner: docs team) -->",
+    "pictures.\n\n<!-- screenshots still show the old UI (owner: docs team) -->",
     "<!-- reviewed by IT security 2024-03 -->\n# Wi-Fi for guests\n\nGuests connect to "
     "Acme-Guest and accept the terms. Staff must not share the staff Wi-Fi password.",
     '# Printer map\n\n![Floor 3 printers](/assets/floor3-printers.png "Printers on floor '
