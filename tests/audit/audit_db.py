@@ -67,3 +67,25 @@ def rows(db: Path, sql: str = "select * from audit_log order by tenant, id") -> 
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+class Clock:
+    """A log's clock that the test moves: each reading is one second after the last."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def old_then_new(log: AuditLog, clock: Clock) -> None:
+    """Twenty records and a checkpoint before time 3000, then ten after: a purge before
+    3000 deletes records 1-21 (the signing key's record included) and appends record 32."""
+    for i in range(20):
+        log.append("tool.call", {"i": i}, actor="a")
+    log.checkpoint()
+    clock.now = 5000.0
+    for i in range(10):
+        log.append("tool.call", {"i": i}, actor="a")

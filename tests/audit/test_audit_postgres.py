@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from audit_db import Clock, old_then_new
 from sqlalchemy import inspect
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, ToolCall, tool
@@ -281,15 +282,6 @@ def test_the_guards_refuse_changes_even_to_a_superuser(
     assert checkpoints == (1,)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
-
-
 def test_purge_is_recorded_and_puts_the_guard_back(
     pg: PgServer, dbname: str, key_path: Path, keel
 ) -> None:
@@ -297,12 +289,7 @@ def test_purge_is_recorded_and_puts_the_guard_back(
     store = Store.open(pg.url(dbname))
     log = AuditLog(store, AuditOptions(signing_key_path=key_path), clock=clock)
     store.on_close(log.close)
-    for i in range(20):
-        log.append("tool.call", {"i": i}, actor="a")
-    log.checkpoint()
-    clock.now = 5000.0
-    for i in range(10):
-        log.append("tool.call", {"i": i}, actor="a")
+    old_then_new(log, clock)
 
     result = purge_before(log, 3000.0, actor="cli:ops")
     assert result is not None

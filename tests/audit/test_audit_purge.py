@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from audit_db import open_store, rows
+from audit_db import Clock, old_then_new, open_store, rows
 
 from keel.audit import (
     AuditLog,
@@ -19,15 +19,6 @@ from keel.audit import (
 from keel.errors import UserError
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
-
-
 def test_purge_is_recorded_and_verify_starts_from_its_anchor(
     data_dir: Path, db: Path, keel
 ) -> None:
@@ -35,12 +26,7 @@ def test_purge_is_recorded_and_verify_starts_from_its_anchor(
     store = open_store(data_dir)
     log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
     store.on_close(log.close)
-    for i in range(20):
-        log.append("tool.call", {"i": i}, actor="a")
-    log.checkpoint()
-    clock.now = 5000.0
-    for i in range(10):
-        log.append("tool.call", {"i": i}, actor="a")
+    old_then_new(log, clock)
     result = purge_before(log, 3000.0, actor="cli:ops")
     assert result is not None
     assert (result.first_id, result.last_id, result.deleted) == (1, 21, 21)
