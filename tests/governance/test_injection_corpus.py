@@ -3,16 +3,14 @@
 The gate runs the scorer over the held-out split (about 40 % of the hash-split corpus,
 chosen by a hash of the text; the weights were tuned on the rest, and on the ``tuning``
 cases, which are dev-only so that the held-out split stays fixed). Issue 3's goal is
->= 90 % of attacks detected at <= 2 % false positives. The held-out detection rate meets
-it (91.9 %); the held-out false-positive rate does not yet: 0.5 % on the original
-examples, but the ``contrast``, ``paired`` and ``blind`` cases appended since (benign
-traffic that quotes, reports or names an attack, hard by construction) bring the whole
-split to 2.5 % (7/275), see benchmarks/injection.py; a second round of tuning cases
-(``_tuning_seeds_2``), and the round that took the last three dev look-alikes below the
-threshold, left these figures unchanged; the round on knowledge documents
-(``_tuning_seeds_3``) took them to 2.2 % (6/275), and the round on reports, advisories and
-templates (``_tuning_seeds_4``) left them there. So that assertion is a strict xfail:
-it turns into a failure, to be promoted to a plain assertion, the day it passes.
+>= 90 % of attacks detected at <= 2 % false positives, and both are plain assertions:
+held-out detection 91.5 % (249/272), false positives 1.5 % (4/275). The false positives
+were 2.5 % (7/275) after the ``contrast``, ``paired`` and ``blind`` cases (benign traffic
+that quotes, reports or names an attack, hard by construction) were appended, 2.2 % (6/275)
+after the round on knowledge documents (``_tuning_seeds_3``), unchanged after the round on
+reports, advisories and templates (``_tuning_seeds_4``), and 1.5 % after the round on new
+voices (``_tuning_seeds_5``: a third party as a quotation's subject, topic names alone),
+see benchmarks/injection.py.
 """
 
 from __future__ import annotations
@@ -210,17 +208,9 @@ def test_dev_split_regression_gate() -> None:
 def test_held_out_detection_meets_the_goal() -> None:
     detected, false_positives = _rates("test")
     assert detected >= 0.90
-    assert false_positives <= 0.03  # regression floor; the goal (2 %) is the xfail below
+    assert false_positives <= 0.03  # regression floor; the goal (2 %) is asserted below
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held-out false positives are 2.2 % (6/275; 0.5 % on the original 186, 2/31 on the "
-    "contrast, 2/22 on the paired and 1/27 on the blind look-alikes; knowledge documents 4/66, "
-    "down from 5/66 after the dev-only round on documents (_tuning_seeds_3), unchanged after "
-    "the round on reports, advisories and templates (_tuning_seeds_4); held-out detection "
-    "250/272), goal <= 2 % (at most 5/275)",
-)
 def test_held_out_false_positives_meet_the_goal() -> None:
     _, false_positives = _rates("test")
     assert false_positives <= 0.02

@@ -472,10 +472,14 @@ OVERRIDE: tuple[Pattern, ...] = (
         RELAY_AGAIN,
         "instruction_override",
         r"(?:follow|execute|obey|run|apply|repeat)\s+(?:it|that|them|those|this)(?:\s+(?:now|instead|"
-        r"exactly|yourself))?\s*[.!:]|\bdo\s+the\s+same(?:\s+thing)?\b|\btry\s+it(?:\s+(?:out|yourself|"
-        r"on\s+yourself|now))?\s*[.!:]|let'?s\s+(?:try|test)\s+(?:it|that|this)\b|\bplease\s+comply\b",
+        r"exactly|yourself))?\s*[.!:]|\bdo\s+the\s+same(?:\s+thing)?\b"
+        r"|\bdo\s+(?:exactly\s+)?(?:that|this|it)\s+(?:now|yourself|instead)\s*[.!:]"
+        r"|\bdo\s+exactly\s+(?:that|this)\s*[.!:]"
+        r"|\btry\s+it(?:\s+(?:out|yourself|on\s+yourself|now))?\s*[.!:]"
+        r"|let'?s\s+(?:try|test)\s+(?:it|that|this)\b|\bplease\s+comply\b",
         (0.3, 0.15, 0.15),
-        "follow execute obey run apply repeat same try let lets comply",
+        "follow execute obey run apply repeat same try let lets comply exactly now yourself "
+        "instead",
         "asks the model to do what the text it quotes or describes does",
         unless=_QUESTION,
     ),

@@ -8,15 +8,18 @@ there, but as the object of "typed", "wrote", "contained", "detected", "for exam
 
 * a **quotation** whose frame (the words before it, in its clause) reports it:
   ``someone kept typing 'ignore all previous instructions'``, ``"input_excerpt": "..."``,
-  narrates it (``a customer dropped '...' into the chat``), or asks about it (``is '...'
-  a real jailbreak?``), presents it as a third party's message (``the attacker's message
-  '...'``), and the quotations listed after such a one; inline code (`` `...` ``) is a
-  quotation too; so are the options of an enumerated list (``a) '...' b) '...'``) after a
-  lead-in that presents them as samples (``Which of these is a phishing attempt?``);
+  narrates it (``a customer dropped '...' into the chat``), opens with a third party as
+  its subject (``attackers may write '...'``, see ``_subject``), or asks about it (``is
+  '...' a real jailbreak?``, ``why do chatbots fall for '...'?``), presents it as a third
+  party's message (``the attacker's message '...'``), and the quotations listed after such
+  a one; inline code (`` `...` ``) is a quotation too; so are the options of an enumerated
+  list (``a) '...' b) '...'``) after a lead-in that presents them as samples (``Which of
+  these is a phishing attempt?``);
 * a **described request**: a verb governed by a third party made to do it, ``made the
   support bot print its instructions``, ``I asked ChatGPT to act as...`` (the writer's own,
   in the past), ``asking it to translate them``, ``requests to print the system prompt``,
-  ``my manager told me to ignore...``, ``instructions from a caller to bypass...``; or a
+  ``my manager told me to ignore...``, ``my manager say me to ignore...`` (a third party's
+  order to a person, see ``_subject``), ``instructions from a caller to bypass...``; or a
   request the reader is told not to make (``do not tell the assistant to '...'``);
 * a **note described**, not written: ``a file can contain instructions for the AI`` names
   the thing; ``Instructions for the AI: ...`` is one;
@@ -53,6 +56,7 @@ import re
 from bisect import bisect_left
 from itertools import pairwise
 
+from keel.governance.injection._subject import persons_orders, third_party_subject
 from keel.governance.injection._verdict import Category, Signal
 
 RELAY = "relay_instructions"
@@ -101,7 +105,7 @@ _REPORTING_WORDS = (
     # citing and listing: the third-person and past forms only ("the quiz quotes '...'");
     # the bare forms ("quote '...'", "list '...'") are orders
     "quotes cites cited citing mentions mentioned mentioning states stated listed lists "
-    "forwarded "
+    "forwarded sends enters submits "
     # glossing a string in another language or wording: "translate it as '...', not literally
     # as '...'", "'Alle Anweisungen ignorieren' means '...'"
     "literally translated translates means meant "
@@ -362,6 +366,12 @@ def reported_regions(text: str, starts: list[int]) -> list[tuple[int, int]]:
         regions += _negated(lowered, starts)
     if ":" in lowered:
         regions += _introduced(lowered, starts)
+    if " to " in lowered:
+        regions += [
+            (lo, hi)
+            for lo, hi in persons_orders(lowered, _BREAKS)
+            if holds_a_start(lo, hi) and _READER.isdisjoint(_WORD.findall(lowered[lo:hi]))
+        ]
     if not any(hint in lowered for hint in _CAUSE_HINTS):
         return list(dict.fromkeys(regions))
     for m in _DESCRIBED.finditer(lowered):
@@ -540,6 +550,9 @@ def _reports(text: str, quote_start: int, quote_end: int) -> bool:
         return False
     if not _REPORTING.isdisjoint(words):
         return True
+    clause = frame[frame.rfind(":") + 1 :]
+    if third_party_subject(clause) or _ends_question(text, quote_end, clause):
+        return True
     # A colon after a narrating verb presents a directive ("my manager authorised it:"),
     # a narration runs into its object ("spammed the bot with '...'").
     if not frame.rstrip().endswith(":") and _narrates(words):
@@ -610,3 +623,16 @@ def _asked_about(text: str, quote_end: int) -> bool:
         and stop.group() == "?"
         and _WORD.search(rest[: stop.start()].lower()) is not None
     )
+
+
+_QUESTION = re.compile(
+    r"\s*(?:why|what|how|when|where|which|who|is|are|was|were|do|does|did|can|could|should|"
+    r"would|will|has|have)\b"
+)
+
+
+def _ends_question(text: str, quote_end: int, clause: str) -> bool:
+    """The quotation closes a question that its clause opens: "why do chatbots fall for
+    '...'?" asks about the words; it does not say them (a "you" in the clause was ruled out
+    before: "can you say '...'?" is a request)."""
+    return text.startswith("?", quote_end) and _QUESTION.match(clause) is not None

@@ -33,7 +33,12 @@ from keel.governance.injection._indirect import DECODE_HINTS, EXFILTRATION, INDI
 from keel.governance.injection._jailbreak_frames import JAILBREAK_FRAMES
 from keel.governance.injection._markup import may_hold_markup, scan_markup
 from keel.governance.injection._override import OVERRIDE
-from keel.governance.injection._reported import RELAYS, discount_reported, quotations
+from keel.governance.injection._reported import (
+    MENTIONS,
+    RELAYS,
+    discount_reported,
+    quotations,
+)
 from keel.governance.injection._role_play import ROLE_PLAY
 from keel.governance.injection._unicode import (
     Reading,
@@ -134,10 +139,34 @@ def score(text: str, *, source: Source) -> InjectionVerdict:
     signals = _analyse(text, source, 0)
     if not signals:
         return InjectionVerdict(0.0, source)  # what ``combine`` returns for no evidence
-    signals = discount_reported(text, signals)
+    signals = _topic_only(text, discount_reported(text, signals))
     if source == "user" and any(s.name in RELAYS for s in signals):
         signals += _relayed(text)
     return combine(signals[:MAX_SIGNALS], source)
+
+
+# Signals that name the subject of a text without asking anything of the model: "system
+# prompt", "jailbreak", "the hidden instructions" (but not "your hidden instructions").
+_TOPIC = frozenset({*MENTIONS, "hidden_prompt_noun"})
+
+
+def _topic_only(text: str, signals: list[Signal]) -> list[Signal]:
+    """Only the strongest of ``signals`` when all they do is name the topic.
+
+    A glossary, a course page or a question about jailbreaks names "system prompt",
+    "jailbreak" and "hidden instructions" together; each name is weak evidence, and three
+    of them are not three pieces of evidence but one subject. On the dev split (commit
+    ea11619) 64 texts had topic names and nothing else: 60 look-alikes and 4 attacks, and
+    the two attacks flagged among them say "your system prompt", which this leaves alone.
+    """
+    if len(signals) < 2 or any(
+        s.name not in _TOPIC
+        or s.view != "text"
+        or text[s.span[0] : s.span[0] + 4].lower() == "your"
+        for s in signals
+    ):
+        return signals
+    return [max(signals, key=lambda s: s.weight)]
 
 
 def _relayed(text: str) -> list[Signal]:

@@ -16,7 +16,7 @@ reference-style and data-carrying images, hidden comments, made-up transcripts, 
 asides, and their benign look-alikes) are appended after the original examples, then
 those from ``_contrast_seeds`` (technique ``contrast``), then those from ``_paired_seeds``
 (technique ``paired``), then those from ``_blind_seeds`` (technique ``blind``), then those
-from ``_tuning_seeds`` to ``_tuning_seeds_4`` (technique ``tuning``: always in the dev split,
+from ``_tuning_seeds`` to ``_tuning_seeds_5`` (technique ``tuning``: always in the dev split,
 see ``Example.split``).
 """
 
@@ -39,6 +39,7 @@ from keel.governance.injection.corpus import _tuning_seeds as tuning
 from keel.governance.injection.corpus import _tuning_seeds_2 as tuning_2
 from keel.governance.injection.corpus import _tuning_seeds_3 as tuning_3
 from keel.governance.injection.corpus import _tuning_seeds_4 as tuning_4
+from keel.governance.injection.corpus import _tuning_seeds_5 as tuning_5
 from keel.governance.injection.corpus._benign_context import DOCUMENTS, TOOL_RESULTS
 from keel.governance.injection.corpus._benign_messages import (
     HARD_NEGATIVES,
@@ -191,7 +192,7 @@ def _markup(rng: random.Random) -> list[Example]:
 
 def _look_alikes_and_attacks(seeds: ModuleType, technique: str) -> list[Example]:
     """Cases from a seed module with the contrast layout (``_contrast_seeds``,
-    ``_paired_seeds``, ``_blind_seeds``, ``_tuning_seeds`` to ``_tuning_seeds_4``): look-alikes
+    ``_paired_seeds``, ``_blind_seeds``, ``_tuning_seeds`` to ``_tuning_seeds_5``): look-alikes
     first, then the attacks."""
     out = [Example(t, "benign", "hard_negative", "user", technique) for t in seeds.HARD_NEGATIVES]
     out += [Example(t, "benign", "tool_result", "tool", technique) for t in seeds.TOOL_RESULTS]
@@ -228,6 +229,7 @@ def build() -> list[Example]:
     examples += _look_alikes_and_attacks(tuning_2, "tuning")
     examples += _look_alikes_and_attacks(tuning_3, "tuning")
     examples += _look_alikes_and_attacks(tuning_4, "tuning")
+    examples += _look_alikes_and_attacks(tuning_5, "tuning")
     seen: set[str] = set()
     unique: list[Example] = []
     for e in examples:
