@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from audit_db import fill
 
 from keel.audit import AuditRecord, to_cef, to_jsonl
+from keel.audit.export import severity
 from keel.audit.record import GENESIS_HASH, canonical_json
 
 RECORD = AuditRecord(
@@ -65,3 +67,24 @@ def test_the_cli_exports_every_line(data_dir: Path, tmp_path: Path, keel) -> Non
     assert keel("audit", "export", "--since", "9999999999").stdout == ""
     bad = keel("audit", "export", "--format", "xml")
     assert bad.returncode == 2
+
+
+def _finished(status: str, *results: str) -> AuditRecord:
+    decisions = [{"point": "tool", "result": r, "reasons": []} for r in results]
+    payload = canonical_json({"status": status, "decisions": decisions})
+    return AuditRecord("default", 1, 1.0, "run.finished", "agent:a", "run_1", payload, "", "")
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (_finished("completed"), 2),
+        (_finished("completed", "allow", "allow"), 2),
+        (_finished("failed", "allow"), 5),
+        # A run whose policy denied or escalated is what a SOC looks at first.
+        (_finished("failed", "allow", "deny"), 6),
+        (_finished("escalated", "escalate"), 6),
+    ],
+)
+def test_a_finished_run_is_as_severe_as_its_decisions(record: AuditRecord, expected: int) -> None:
+    assert severity(record) == expected

@@ -136,6 +136,7 @@ def test_finished_flushes(usage: Usage | None, cost: float | None, code: str | N
         "output_tokens": 0 if usage is None else 2,
         "cost_usd": cost,
         "model_used": None,
+        "decisions": [],
     }
     assert log.events == [("run.finished", 1.5, canonical_json(expected))]
     assert json.loads(log.events[0][2]) == expected
@@ -154,7 +155,7 @@ def test_a_non_finite_number_is_refused() -> None:
         )
 
 
-def test_policy_decisions_are_recorded_before_the_end() -> None:
+def test_policy_decisions_are_part_of_the_run_finished_record() -> None:
     audit, log = _audit()
     decision = {
         "point": "tool",
@@ -174,8 +175,39 @@ def test_policy_decisions_are_recorded_before_the_end() -> None:
         model_used=None,
         decisions=[decision],
     )
-    assert [kind for kind, _, _ in log.events] == ["policy.decision", "run.finished"]
-    assert log.events[0][2] == canonical_json(decision)
+    assert [kind for kind, _, _ in log.events] == ["run.finished"]
+    payload = json.loads(log.events[0][2])
+    assert payload["decisions"] == [decision]
+    assert log.events[0][2] == canonical_json(payload)
+
+
+def test_a_run_without_decisions_records_an_empty_list() -> None:
+    audit, log = _audit()
+    audit.finished("completed", error_code=None, steps=1, usage=None, cost_usd=0.0, model_used=None)
+    assert json.loads(log.events[0][2])["decisions"] == []
+
+
+def test_several_decisions_are_kept_in_order() -> None:
+    audit, log = _audit()
+    decisions = [
+        DECISION | {"point": "input", "allowed_models": None},
+        DECISION,
+        DECISION | {"point": "tool", "tool": "refund", "result": "require_approval"},
+        DECISION | {"point": "output", "allowed_models": None, "reasons": ["masked"]},
+    ]
+    audit.finished(
+        "completed",
+        error_code=None,
+        steps=2,
+        usage=None,
+        cost_usd=0.0,
+        model_used=None,
+        decisions=decisions,
+    )
+    (kind, _, text), *_ = log.events
+    assert kind == "run.finished"
+    assert json.loads(text)["decisions"] == decisions
+    assert text == canonical_json(json.loads(text))
 
 
 HASH = "sha256:" + "0123456789abcdef" * 4
@@ -230,8 +262,11 @@ def test_a_decision_payload_is_its_redacted_canonical_json(decision: dict[str, A
             model_used=None,
             decisions=[decision],
         )
-    assert log.events[0] == ("policy.decision", 1.5, canonical_json(redact(decision)))
-    assert log.events[2] == log.events[0]
-    assert "sk-proj-" not in log.events[0][2]
-    assert "ghp_" not in log.events[0][2]
-    assert "hunter2" not in log.events[0][2]
+    kind, at, text = log.events[0]
+    assert (kind, at) == ("run.finished", 1.5)
+    assert json.loads(text)["decisions"] == [json.loads(canonical_json(redact(decision)))]
+    assert text == canonical_json(json.loads(text))
+    assert log.events[1] == log.events[0]
+    assert "sk-proj-" not in text
+    assert "ghp_" not in text
+    assert "hunter2" not in text

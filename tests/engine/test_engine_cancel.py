@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,18 @@ async def test_cancelling_a_run_waiting_for_approval_rejects_its_approval(store:
     with pytest.raises(Conflict):
         await engine.continue_run(rec.id, lambda r: agent)
     await engine.close()
+    # Its audit trail ends with the decisions it took before it stopped.
+    with store.engine.connect() as conn:
+        kind, payload = conn.exec_driver_sql(
+            "SELECT kind, payload FROM audit_log WHERE run_id = ? ORDER BY id DESC LIMIT 1",
+            (rec.id,),
+        ).one()
+    finished = json.loads(payload)
+    assert (kind, finished["status"]) == ("run.finished", "cancelled")
+    assert [(d["point"], d["result"]) for d in finished["decisions"]] == [
+        (d["point"], d["result"]) for d in rec.decisions
+    ]
+    assert ("tool", "require_approval") in [(d["point"], d["result"]) for d in rec.decisions]
 
 
 async def test_cancel_refuses_unknown_and_finished_runs(store: Store) -> None:

@@ -139,6 +139,18 @@ async def test_no_pii_reaches_model_journal_audit_or_logs(
             ("output", "allow"),
         ]
         assert {d["policy_hash"] for d in rec.decisions} == {built.governor.policy_hash}  # type: ignore[union-attr]
+
+        # The audit log has every decision, in order, in the run's run.finished record.
+        with store.engine.connect() as conn:
+            audited = conn.exec_driver_sql(
+                "SELECT kind, payload FROM audit_log WHERE run_id = ? ORDER BY id", (rec.id,)
+            ).all()
+        assert [k for k, _ in audited if k.startswith("policy")] == []
+        finished = json.loads(next(p for k, p in audited if k == "run.finished"))
+        assert [(d["point"], d["result"]) for d in finished["decisions"]] == points
+        assert [d["policy_hash"] for d in finished["decisions"]] == [
+            d["policy_hash"] for d in rec.decisions
+        ]
     finally:
         store.close()
 

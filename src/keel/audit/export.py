@@ -48,13 +48,20 @@ def severity(record: AuditRecord) -> int:
     sev = 5 if name_sev is None else name_sev[1]
     payload = record.payload
     if isinstance(payload, dict):
-        if record.kind == "policy.decision" and payload.get("result") in ("deny", "escalate"):
+        if (record.kind == "policy.decision" and _refused(payload)) or (
+            record.kind == "run.finished" and any(map(_refused, payload.get("decisions") or ()))
+        ):
             sev = 6
         elif (record.kind == "run.finished" and payload.get("status") != "completed") or (
             record.kind == "tool.call" and payload.get("outcome") != "ok"
         ):
             sev = 5
     return sev
+
+
+def _refused(decision: object) -> bool:
+    """A policy decision that denied or escalated."""
+    return isinstance(decision, dict) and decision.get("result") in ("deny", "escalate")
 
 
 def to_jsonl(record: AuditRecord) -> str:

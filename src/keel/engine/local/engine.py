@@ -746,6 +746,8 @@ class LocalEngine:
                 usage=Usage(rec.input_tokens, rec.output_tokens),
                 cost_usd=rec.cost_usd,
                 model_used=rec.model_used,
+                # Those it took before it stopped (e.g. the approval it waited for).
+                decisions=rec.decisions,
             )
         done = self.store.runs.finish_run(rec.id, values)
         if done is not None:
