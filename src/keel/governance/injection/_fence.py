@@ -26,7 +26,7 @@ cost is small and injection most likely.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hmac
 import re
 
@@ -47,12 +47,20 @@ def _key(seed: str | bytes | int) -> bytes:
 def nonce(tool_name: str, content: str, *, seed: str | bytes | int) -> str:
     """The boundary nonce for this content under ``seed``: 16 hex digits."""
     message = b"keel-fence\0" + tool_name.encode("utf-8") + b"\0" + content.encode("utf-8")
-    return hmac.new(_key(seed), message, hashlib.sha256).hexdigest()[:_NONCE_HEX]
+    # One-shot HMAC-SHA256 (OpenSSL's, no HMAC object): the same bytes as hmac.new.
+    return hmac.digest(_key(seed), message, "sha256").hex()[:_NONCE_HEX]
 
 
 def neutralize(content: str) -> str:
     """``content`` with the boundary brackets replaced, so it cannot close a fence."""
-    return content.translate(_NEUTRAL)
+    if OPEN in content or CLOSE in content:
+        return content.translate(_NEUTRAL)
+    return content  # most tool output has neither: two scans instead of a translation
+
+
+@functools.lru_cache(maxsize=256)
+def _fence_name(tool_name: str) -> str:
+    return _TOOL_NAME.sub("_", tool_name)[:64] or "tool"
 
 
 def _datamark(content: str) -> str:
@@ -72,7 +80,7 @@ def fence(
     Deterministic in ``(tool_name, content, seed, datamark)``. The returned text
     is a short notice, the opening boundary line, the content and the closing line.
     """
-    name = _TOOL_NAME.sub("_", tool_name)[:64] or "tool"
+    name = _fence_name(tool_name)
     body = neutralize(content)
     if datamark:
         body = _datamark(body)
