@@ -37,7 +37,7 @@ from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.checkpointer import Checkpointer
 from keel.audit.merkle import Frontier, ProofError, leaf_hashes
-from keel.audit.rechain import Link, Rechainer
+from keel.audit.rechain import AUDIT_COLUMNS, Link, Rechainer
 from keel.audit.record import (
     GENESIS_HASH,
     AuditKind,
@@ -155,6 +155,8 @@ class AuditLog:
         self._closed = False
         # Records queued since a thread without an event loop last waited for the writer.
         self._unwaited = 0
+        # Rows are tuples in ``AUDIT_COLUMNS`` order: no dict per record on the run path.
+        store.writer.positional(self._insert, AUDIT_COLUMNS)
         store.writer.prepare(self._insert, Rechainer(self._rebased))
 
     @classmethod
@@ -208,7 +210,7 @@ class AuditLog:
         """
         tkey = tenant_key(tenant)
         content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         with self._lock:
             if self._closed:
                 raise RuntimeError("the audit log is closed")
@@ -222,19 +224,7 @@ class AuditLog:
                 prev = h
                 digest = _sha256(content.encode(seq, kind, text, prev, at).encode()).digest()
                 h = digest.hex()
-                rows.append(
-                    {
-                        "tenant": tkey,
-                        "id": seq,
-                        "time": at,
-                        "kind": kind,
-                        "actor": actor,
-                        "run_id": run_id,
-                        "payload": text,
-                        "prev_hash": prev,
-                        "hash": h,
-                    }
-                )
+                rows.append((tkey, seq, at, kind, actor, run_id, text, prev, h))
                 if digests is not None:
                     digests.append(digest)
             # Queued under the lock, so the chain's records reach the writer in order.

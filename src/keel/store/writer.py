@@ -40,6 +40,10 @@ A statement may have a *preparer* (``GroupWriter.prepare``): it sees that
 statement's rows inside the write transaction, just before they are executed, and
 may rewrite them from what the database holds then. The audit log uses it to chain
 its records onto the head another process may have moved.
+
+A statement may be *positional* (``GroupWriter.positional``): its rows are tuples in
+a declared column order, sent to SQLite's driver as they are (no dict per row, no
+conversion at commit), and a ``submit_many`` of it queues one write for all its rows.
 """
 
 from __future__ import annotations
@@ -56,16 +60,20 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import SQLCompiler
+
+from keel.store._compiled import CompiledStatements
 
 log = logging.getLogger(__name__)
+
+# A row's parameters: by name, or a tuple in a positional statement's column order.
+Row = Mapping[str, Any] | tuple[Any, ...]
 
 
 @dataclass(slots=True)
 class _Write:
     statement: Executable
-    params: Mapping[str, Any]
+    # A list: all the rows of one ``submit_many`` of a positional statement.
+    params: Row | list[Row]
     future: asyncio.Future[None] | None
     loop: asyncio.AbstractEventLoop | None
     # Its number in submission order (see ``GroupWriter.amend``).
@@ -106,7 +114,7 @@ class QueuedWrite:
 
     @property
     def params(self) -> Mapping[str, Any]:
-        return self._write.params
+        return cast(Mapping[str, Any], self._write.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +131,13 @@ class Prepare:
     derives from the rows it wrote belongs there.
     """
 
-    rows: list[Mapping[str, Any]]
+    rows: list[Row]
     checked: bool
     read: Callable[..., list[tuple[Any, ...]]]
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
-Preparer = Callable[[Prepare], Sequence[Mapping[str, Any]]]
+Preparer = Callable[[Prepare], Sequence[Row]]
 # What an inline commit attempt did (``GroupWriter._commit_inline``).
 _Inline = Literal["committed", "busy", "locked", "off"]
 
@@ -182,10 +190,10 @@ class GroupWriter:
         # executemany: SQLAlchemy's per-execute bookkeeping costs more than the
         # insert itself on this path (measured: ~0.37 -> ~0.12 ms of writer time/run).
         self._qmark = engine.dialect.paramstyle == "qmark"
-        self._compiled: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
-        # Queries a preparer reads with parameters: compiled once each (kept alive here).
-        self._reads: dict[int, tuple[Executable, str, tuple[str, ...], dict[str, Any]]] = {}
+        self._compiled = CompiledStatements(engine.dialect)
         self._preparers: dict[int, tuple[Executable, Preparer]] = {}
+        # Positional statements: their columns, and their SQL on SQLite.
+        self._positional: dict[int, tuple[Executable, tuple[str, ...], str]] = {}
         self._max_batch = max_batch
         self._pending: list[_Write] = []
         self._cond = threading.Condition()
@@ -219,7 +227,7 @@ class GroupWriter:
         self.counts = WriterCounts()
 
     def submit(
-        self, statement: Executable, params: Mapping[str, Any], *, wait: bool = False
+        self, statement: Executable, params: Row, *, wait: bool = False
     ) -> asyncio.Future[None] | None:
         """Queue one write. With ``wait`` returns a future resolved after its commit.
 
@@ -253,7 +261,7 @@ class GroupWriter:
         caller then submits its change as a write of its own.
         """
         write = queued._write
-        if params.keys() != write.params.keys():
+        if params.keys() != queued.params.keys():
             return None
         loop = asyncio.get_running_loop()
         with self._cond:
@@ -268,11 +276,19 @@ class GroupWriter:
         self._commit_soon(loop)
         return fut
 
-    def submit_many(self, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Queue several writes of one statement, back to back, none waited for."""
+    def submit_many(self, statement: Executable, rows: Sequence[Row]) -> None:
+        """Queue several writes of one statement, back to back, none waited for.
+
+        Rows of a positional statement are tuples, queued as one write (a failed group
+        still replays them one by one).
+        """
         with self._cond:
             if self._closed:
                 raise RuntimeError("the store writer is closed")
+            if id(statement) in self._positional:
+                if rows:
+                    self._add(_Write(statement, list(rows), None, None))
+                return
             pending, seq = self._pending, self._submitted
             for row in rows:
                 seq += 1
@@ -288,6 +304,16 @@ class GroupWriter:
         Register before submitting the statement; one preparer per statement object.
         """
         self._preparers[id(statement)] = (statement, preparer)
+
+    def positional(self, statement: Executable, columns: tuple[str, ...]) -> None:
+        """Take ``statement``'s rows as tuples in ``columns`` order from now on.
+
+        Raises ``UserError`` unless ``columns`` are the statement's parameters in the
+        order it compiles to (for an insert: the table's column order). Register
+        before submitting the statement; its preparer, if any, sees tuples too.
+        """
+        sql = self._compiled.positional_sql(statement, columns)
+        self._positional[id(statement)] = (statement, columns, sql)
 
     async def flush(self) -> None:
         """Wait until every write submitted so far is committed."""
@@ -610,9 +636,11 @@ class GroupWriter:
             if not self._committed_checked(conn, batch):
                 self._replay(conn, batch, errors)
         self.commits += 1
-        self.writes += len(batch)
+        # Rows, not queued writes: one write of a positional ``submit_many`` holds several.
+        written = len(batch) + sum([len(w.params) - 1 for w in batch if type(w.params) is list])
+        self.writes += written
         if self._checkpoints:
-            self._unchecked += len(batch)
+            self._unchecked += written
             if self._unchecked >= CHECKPOINT_WRITES:
                 self._unchecked = 0
                 with self._cond:
@@ -642,12 +670,15 @@ class GroupWriter:
         for i, w in enumerate(batch):
             if w.statement is _NOOP:
                 continue
-            try:
-                self._transaction(conn, [w], begun=False, checked=True)
-            except Exception as e:
-                errors[i] = e
-                if w.future is None:
-                    log.error("store write failed: %s", e)
+            rows = w.params if type(w.params) is list else [w.params]
+            for row in rows:
+                one = w if len(rows) == 1 else _Write(w.statement, row, None, None)
+                try:
+                    self._transaction(conn, [one], begun=False, checked=True)
+                except Exception as e:
+                    errors[i] = e
+                    if w.future is None:
+                        log.error("store write failed: %s", e)
 
     def _transaction(
         self, conn: Connection, batch: list[_Write], *, begun: bool, checked: bool = False
@@ -660,7 +691,12 @@ class GroupWriter:
                         rows = self._prepared_rows(stmt, rows, checked, after, conn.execute)
                         if not rows:
                             continue
-                    conn.execute(stmt, [dict(r) for r in rows])
+                    positional = self._positional.get(id(stmt))
+                    if positional is not None:
+                        columns = positional[1]
+                        conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
+                    else:
+                        conn.execute(stmt, [dict(cast(Mapping[str, Any], r)) for r in rows])
             _run_all(after)
             return
         # SQLite: one explicit transaction on the driver connection (see __init__ for
@@ -677,8 +713,14 @@ class GroupWriter:
                     rows = self._prepared_rows(stmt, rows, checked, after, raw.execute)
                     if not rows:
                         continue
-                sql, order = self._prepared(stmt, rows[0])
-                raw.executemany(sql, [tuple([row[k] for k in order]) for row in rows])
+                positional = self._positional.get(id(stmt))
+                if positional is not None:
+                    sql = positional[2]
+                    raw.executemany(sql, rows)  # tuples in column order already
+                    continue
+                named = cast(list[Mapping[str, Any]], rows)
+                sql, order = self._compiled.shaped(stmt, named[0])
+                raw.executemany(sql, [tuple([row[k] for k in order]) for row in named])
             raw.execute("COMMIT")
         except sqlite3.Error as e:
             raw.execute("ROLLBACK")
@@ -692,42 +734,21 @@ class GroupWriter:
     def _prepared_rows(
         self,
         stmt: Executable,
-        rows: list[Mapping[str, Any]],
+        rows: list[Row],
         checked: bool,
         after: list[Callable[[], None]],
         execute: Callable[..., Any],
-    ) -> list[Mapping[str, Any]]:
+    ) -> list[Row]:
         def read(
             query: Executable, params: Mapping[str, Any] | None = None
         ) -> list[tuple[Any, ...]]:
             if not self._qmark:
                 return [tuple(r) for r in execute(query, dict(params or {}))]
-            known = self._reads.get(id(query)) if params is not None else None
-            if known is None:
-                compiled = cast(ClauseElement, query).compile(dialect=self._engine.dialect)
-                positions = tuple(cast(SQLCompiler, compiled).positiontup or ())
-                known = (query, str(compiled), positions, compiled.params)
-                if params is not None:
-                    self._reads[id(query)] = known
-            _, sql, positions, defaults = known
-            given = params or {}
-            bound = [given[k] if k in given else defaults[k] for k in positions]
+            sql, bound = self._compiled.read(query, params)
             return [tuple(r) for r in execute(sql, bound).fetchall()]
 
         preparer = self._preparers[id(stmt)][1]
         return list(preparer(Prepare(rows, checked, read, after)))
-
-    def _prepared(self, stmt: Executable, first: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-        """The statement's SQL and parameter order, compiled once per statement shape."""
-        key = (id(stmt), tuple(first))
-        prepared = self._compiled.get(key)
-        if prepared is None:
-            compiled = cast(ClauseElement, stmt).compile(
-                dialect=self._engine.dialect, column_keys=list(first)
-            )
-            order = tuple(cast(SQLCompiler, compiled).positiontup or ())
-            prepared = self._compiled[key] = (str(compiled), order)
-        return prepared
 
     def _resolve(self, batch: list[_Write], errors: dict[int, BaseException]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], Any]]] = {}
@@ -750,17 +771,20 @@ class GroupWriter:
                 loop.call_soon_threadsafe(_settle, items)
 
 
-def _groups(batch: list[_Write]) -> list[tuple[Executable, list[Mapping[str, Any]]]]:
+def _groups(batch: list[_Write]) -> list[tuple[Executable, list[Row]]]:
     """Runs of consecutive writes of the same statement, in order (each one
     executemany); ``flush`` markers are dropped."""
-    groups: list[tuple[Executable, list[Mapping[str, Any]]]] = []
+    groups: list[tuple[Executable, list[Row]]] = []
     for w in batch:
         if w.statement is _NOOP:
             continue
-        if groups and groups[-1][0] is w.statement:
-            groups[-1][1].append(w.params)
+        if not groups or groups[-1][0] is not w.statement:
+            groups.append((w.statement, []))
+        params = w.params
+        if type(params) is list:
+            groups[-1][1].extend(params)
         else:
-            groups.append((w.statement, [w.params]))
+            groups[-1][1].append(cast(Row, params))
     return groups
 
 
