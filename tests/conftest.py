@@ -1,4 +1,5 @@
-"""Fixtures shared by the runtime tests: a SQLite store on ``tmp_path`` and engines over it."""
+"""Fixtures shared by the tests: a SQLite store on ``tmp_path``, engines over it, and one
+throwaway PostgreSQL server for the whole session (``pg``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from keel.engine import LocalEngine
 from keel.store import RunRecord, Store
+from pg_server import PgServer, PgUnavailable
 
 
 @pytest.fixture
@@ -44,3 +46,18 @@ def persisted(engine: LocalEngine) -> Callable[[RunRecord], RunRecord]:
         return got
 
     return get
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL cluster (tests/pg_server.py); fails, never skips, without one."""
+    try:
+        server = PgServer.start()
+    except PgUnavailable as e:
+        missing = str(e)
+    else:
+        missing = ""
+    if missing:  # fail outside the except: the message alone, without a traceback chain
+        pytest.fail(missing, pytrace=False)
+    with server:
+        yield server

@@ -19,21 +19,7 @@ from keel.audit.log import AUDIT_COLUMNS
 from keel.audit.record import AuditRecord
 from keel.store import Store
 from keel.store.schema import audit_log
-from pg_server import PgServer, PgUnavailable
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    try:
-        server = PgServer.start()
-    except PgUnavailable as e:
-        missing = str(e)
-    else:
-        missing = ""
-    if missing:  # fail outside the except: the message alone, without a traceback chain
-        pytest.fail(missing, pytrace=False)
-    with server:
-        yield server
+from pg_server import PgServer
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

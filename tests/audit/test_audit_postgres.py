@@ -32,25 +32,11 @@ from keel.audit import (
 from keel.errors import ConfigError, Forbidden, UserError
 from keel.store import Store
 from keel.store.schema import AUDIT_GUARDED, audit_guard_name, postgres_app_grants
-from pg_server import PgServer, PgUnavailable
+from pg_server import PgServer
 
 KEEL = Path(sys.executable).parent / "keel"
 SECRET = "sk-live-4f9a8b7c6d5e4f3a2b1c0d9e"
 APP_ROLE = "keel_app"
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PgServer]:
-    try:
-        server = PgServer.start()
-    except PgUnavailable as e:
-        missing = str(e)
-    else:
-        missing = ""
-    if missing:  # fail outside the except: the message alone, without a traceback chain
-        pytest.fail(missing, pytrace=False)
-    with server:
-        yield server
 
 
 @pytest.fixture

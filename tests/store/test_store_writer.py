@@ -12,14 +12,13 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, insert
 from sqlalchemy.exc import IntegrityError
+from sqlite_lock import write_locked
 
 from keel.store import GroupWriter, Store
 from keel.store import writer as writer_module
@@ -76,20 +75,6 @@ def unfinished_row(run_id: str) -> dict[str, Any]:
     """A new run's row with every column ``finish_run`` sets (so it can be amended)."""
     row = run_row(run_id)
     return row | {k: None for k in outcome() if k not in row}
-
-
-@contextmanager
-def write_locked(store: Store) -> Iterator[None]:
-    """Hold SQLite's write lock from another connection until the block ends."""
-    path = store.engine.url.database
-    assert path is not None
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
 
 
 def ids(store: Store) -> set[str]:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
+from sqlite_lock import write_locked
 
 from keel.errors import UserError
 from keel.store import Store
 from keel.store.schema import audit_log
-from pg_server import PgServer, PgUnavailable
+from pg_server import PgServer
 
 COLUMNS = ("tenant", "id", "time", "kind", "actor", "run_id", "payload", "prev_hash", "hash")
 
@@ -48,34 +47,6 @@ def stored(store: Store, tenant: str) -> list[tuple[Any, ...]]:
     query = select(*(c[k] for k in COLUMNS)).where(c.tenant == tenant).order_by(c.id)
     with store.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
-
-
-@contextmanager
-def write_locked(store: Store) -> Iterator[None]:
-    """Hold SQLite's write lock from another connection until the block ends."""
-    path = store.engine.url.database
-    assert path is not None
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    try:
-        server = PgServer.start()
-    except PgUnavailable as e:
-        missing = str(e)
-    else:
-        missing = ""
-    if missing:  # fail outside the except: the message alone, without a traceback chain
-        pytest.fail(missing, pytrace=False)
-    with server:
-        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
