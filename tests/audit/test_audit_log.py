@@ -7,6 +7,7 @@ import itertools
 import json
 import stat
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from audit_receiver import Receiver
 from keel.audit import AuditLog, AuditOptions, Checkpoint, reader, verify_log
 from keel.audit import log as log_module
 from keel.audit.record import GENESIS_HASH
+from keel.audit.signing import AuditSigner
 from keel.errors import UserError
 
 
@@ -58,6 +60,18 @@ def test_the_key_is_made_once_private_and_recorded(data_dir: Path, db: Path, kee
     assert pem.startswith("-----BEGIN PUBLIC KEY-----")
     raw = keel("audit", "public-key", "--base64").stdout.strip()
     assert json.loads(changes[0][1])["public_key"] == raw
+
+
+def test_threads_creating_the_key_at_once_share_one(tmp_path: Path) -> None:
+    # Two stores of one data directory in one process sign with the key beside it: the
+    # first to create it wins, the others load it (a temporary name per creator).
+    path = tmp_path / "audit-signing.key"
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda _: AuditSigner.load_or_create(path), range(8)))
+    assert [created for _, created in made].count(True) == 1
+    assert {signer.key_id for signer, _ in made} == {AuditSigner.load(path).key_id}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["audit-signing.key"]
 
 
 def test_checkpoints_every_n_records_in_the_background(data_dir: Path) -> None:

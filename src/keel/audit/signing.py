@@ -18,6 +18,7 @@ import binascii
 import contextlib
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -134,8 +135,10 @@ class AuditSigner:
             serialization.NoEncryption(),
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # A name of its own (mode 0600): two stores of one directory in one process
+        # may create the key at once, as may two processes.
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(pem)
