@@ -22,9 +22,11 @@ Rows:
                  a Prometheus reader, scraped once at the end
 
 After the rows, "audit log:" is the audit's cost per run: keel[durable] against
-keel[durable,no-audit] again, in pairs of blocks of runs that alternate between the two
-in one process (the median difference of the pairs), so that a noisy machine moves
-both alike.
+keel[durable,no-audit] again, in rounds of blocks of runs that alternate between them
+in one process (the median difference over the rounds), so that a noisy machine moves
+both alike; then the same cost in three parts, from two more engines in the same
+rounds: building and chaining the records (never stored), storing them, and signing
+Merkle checkpoints.
 
 Usage: python benchmarks/overhead.py [--with-peers]
   PEER_N_SEQ / PEER_N_CONC set the run counts (defaults 500 / 500), as for the peers.
@@ -34,6 +36,7 @@ Usage: python benchmarks/overhead.py [--with-peers]
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import statistics
@@ -46,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall, tool
+from keel.audit import AuditLog, AuditOptions
 from keel.governance.governor import Governor
 from keel.governance.policy import ModelCandidate, Principal
 
@@ -172,35 +176,65 @@ async def audit_cost(
     data_dir: Path, *, blocks: int = 20, runs: int = max(10, N_SEQ // 20)
 ) -> float:
     """keel[durable] minus keel[durable,no-audit], ms/run: the median difference of
-    ``blocks`` pairs of back-to-back blocks of ``runs`` sequential runs each (which of
-    the two goes first alternates), so that a noisy machine moves both alike."""
+    ``blocks`` rounds of back-to-back blocks of ``runs`` sequential runs each (the order
+    within a round is reversed every other round), so that a noisy machine moves all alike.
+
+    Two more engines in the same rounds split the cost in three: records built and
+    chained but not stored (no signing key, and the store's writer drops the audit
+    inserts: the benchmark's own switch), then stored (still unsigned), then the full
+    audit (signed Merkle checkpoints every 1,000 records, Keel's default)."""
     agent = make_agent()
     who = Principal("bench", ("employee",))
-    stores = [Store.open(f"sqlite:///{data_dir / f'cost-{n}.db'}") for n in ("audit", "none")]
+    names = ("audit", "unsigned", "unstored", "none")
+    stores = [Store.open(f"sqlite:///{data_dir / f'cost-{n}.db'}") for n in names]
+    for store in stores[1:3]:
+        AuditLog.of(store, AuditOptions(signing_key_path=None))
+    # Their checkpointers warn that nothing is signed: here that is the point.
+    logging.getLogger("keel.audit.checkpointer").setLevel(logging.ERROR)
     engines = [LocalEngine(store) for store in stores]
-    engines[1].audit = None
-    times: list[list[float]] = [[], []]
+    _drop_audit_inserts(stores[2])
+    engines[3].audit = None
+    times: list[list[float]] = [[] for _ in names]
+    order = list(range(len(names)))
     try:
         for block in range(blocks + 1):
-            for i in (0, 1) if block % 2 else (1, 0):
+            for i in order if block % 2 else order[::-1]:
                 t = time.perf_counter()
                 for _ in range(runs):
                     rec = await engines[i].run(agent, "route ticket T-1", principal=who)
                     assert rec.output == "done: ticket routed", rec
-                if block:  # the first pair warms up
+                if block:  # the first round warms up
                     times[i].append((time.perf_counter() - t) / runs * 1e3)
         for engine in engines:
             await engine.close()
     finally:
         for store in stores:
             store.close()
-    cost = statistics.median(a - b for a, b in zip(*times, strict=True))
+
+    def diff(a: int, b: int) -> float:
+        return statistics.median(x - y for x, y in zip(times[a], times[b], strict=True))
+
+    cost = diff(0, 3)
     print(
         f"audit log: {cost:+.3f} ms/run (keel[durable] {statistics.median(times[0]):.3f} vs "
-        f"keel[durable,no-audit] {statistics.median(times[1]):.3f}, medians of {blocks} "
-        f"alternating pairs of {runs}-run blocks)"
+        f"keel[durable,no-audit] {statistics.median(times[3]):.3f}, medians of {blocks} "
+        f"alternating rounds of {runs}-run blocks): building and chaining the records "
+        f"{diff(2, 3):+.3f}, storing them {diff(1, 2):+.3f}, signed checkpoints {diff(0, 1):+.3f}"
     )
     return cost
+
+
+def _drop_audit_inserts(store: Store) -> None:
+    """Have ``store``'s writer drop its audit log's inserts: records are built and
+    chained as always, and never stored."""
+    audit_insert = AuditLog.of(store)._insert
+    submit_many = store.writer.submit_many
+
+    def keep_others(statement: Any, rows: Sequence[Any]) -> None:
+        if statement is not audit_insert:
+            submit_many(statement, rows)
+
+    store.writer.submit_many = keep_others  # type: ignore[method-assign]
 
 
 def peers() -> str:

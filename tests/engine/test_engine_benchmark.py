@@ -16,7 +16,9 @@ ROW = re.compile(
 )
 AUDIT = re.compile(
     r"audit log: [+-]\d+\.\d{3} ms/run \(keel\[durable\] \d+\.\d{3} vs "
-    r"keel\[durable,no-audit\] \d+\.\d{3}, medians of 20 alternating pairs of 10-run blocks\)"
+    r"keel\[durable,no-audit\] \d+\.\d{3}, medians of 20 alternating rounds of 10-run blocks\): "
+    r"building and chaining the records [+-]\d+\.\d{3}, storing them [+-]\d+\.\d{3}, "
+    r"signed checkpoints [+-]\d+\.\d{3}"
 )
 
 
