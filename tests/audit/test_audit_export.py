@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audit_db import fill
+from audit_db import fill, tamper
 
 from keel.audit import AuditRecord, to_cef, to_jsonl
 from keel.audit.export import severity
@@ -88,3 +88,17 @@ def _finished(status: str, *results: str) -> AuditRecord:
 )
 def test_a_finished_run_is_as_severe_as_its_decisions(record: AuditRecord, expected: int) -> None:
     assert severity(record) == expected
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "cef"])
+def test_a_record_that_cannot_be_read_is_named(
+    data_dir: Path, db: Path, tmp_path: Path, keel, fmt: str
+) -> None:
+    fill(data_dir, 4)  # records 1..5
+    tamper(db, "update audit_log set payload = '{' where id = 3")
+    out = tmp_path / "out.txt"
+    result = keel("audit", "export", "--format", fmt, "--output", str(out))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "record 3 of tenant 'default' cannot be read" in " ".join(result.stderr.split())
+    assert len(out.read_text().splitlines()) == 2  # the records before it

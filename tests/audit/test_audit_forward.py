@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from audit_db import fill, open_store
+import pytest
+from audit_db import fill, open_store, tamper
 from audit_receiver import Receiver
 
 from keel.audit import FileSink, Forwarder, WebhookSink
+from keel.audit.forward import ForwardResult
 
 
 def _ids(items: list[dict[str, object]]) -> list[object]:
@@ -75,3 +82,83 @@ def test_the_cli_forwards_once_and_resumes(data_dir: Path, tmp_path: Path, keel)
     )
     assert failed.returncode == 1
     assert "delivery failed" in failed.stderr
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "update audit_log set payload = '{' where id = 3",
+        "update audit_log set time = 'yesterday' where id = 3",
+        """update audit_log set kind = 'run.finished', payload = '{"decisions":5}' where id = 3""",
+    ],
+)
+def test_a_record_that_cannot_be_read_stops_the_forwarder_by_name(
+    data_dir: Path, db: Path, tmp_path: Path, keel, statement: str
+) -> None:
+    fill(data_dir, 4)  # records 1..5
+    tamper(db, statement)
+    out = tmp_path / "out.jsonl"
+    stopped = ForwardResult(
+        2,
+        "record 3 of tenant 'default' cannot be read (edited in the database?); "
+        "run keel audit verify",
+    )
+    with open_store(data_dir) as store:
+        forwarder = Forwarder(store.engine, FileSink(out), format="cef")
+        assert forwarder.run_once() == stopped
+        assert forwarder.cursor("default") == 2
+        # Neither skipped (the cursor stays before it) nor a crash on the next pass.
+        assert forwarder.run_once() == ForwardResult(0, stopped.failed)
+    assert _cef_ids(out) == ["1", "2"]
+    cli = tmp_path / "cli.cef"
+    result = keel(
+        "audit", "forward", "--sink", str(cli), "--once", "--name", "cli", "--format", "cef"
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "record 3 of tenant 'default' cannot be read" in " ".join(result.stderr.split())
+    assert _cef_ids(cli) == ["1", "2"]
+
+
+def _cef_ids(path: Path) -> list[str]:
+    return [line.split("externalId=")[1].split()[0] for line in path.read_text().splitlines()]
+
+
+def _wait_for(condition: Callable[[], bool]) -> bool:
+    """Poll ``condition`` for up to 30 s (a bound for a hang, not a timing check)."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_database_error_does_not_stop_the_forwarder(
+    data_dir: Path, db: Path, tmp_path: Path
+) -> None:
+    fill(data_dir, 4)  # records 1..5
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "create trigger test_locked before insert on audit_cursors "
+        "begin select raise(abort, 'database is locked'); end"
+    )
+    conn.commit()
+    out = tmp_path / "out.jsonl"
+    with open_store(data_dir) as store:
+        forwarder = Forwarder(store.engine, FileSink(out))
+        stop = threading.Event()
+        runner = threading.Thread(target=forwarder.run, args=(stop,), kwargs={"interval_s": 0.05})
+        runner.start()
+        try:
+            # Delivered, but the cursor could not be saved: the batch is sent again.
+            assert _wait_for(lambda: out.exists() and len(out.read_text().splitlines()) >= 10)
+            conn.execute("drop trigger test_locked")
+            conn.commit()
+            assert _wait_for(lambda: forwarder.cursor("default") == 5), "the forwarder stopped"
+        finally:
+            stop.set()
+            runner.join(timeout=30)
+            conn.close()
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert set(ids) == {1, 2, 3, 4, 5}  # at least once: repeats, nothing missing

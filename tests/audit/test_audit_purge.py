@@ -16,7 +16,7 @@ from keel.audit import (
     verify_log,
     verify_proof,
 )
-from keel.errors import UserError
+from keel.errors import KeelError, UserError
 
 
 def test_purge_is_recorded_and_verify_starts_from_its_anchor(
@@ -94,3 +94,72 @@ def test_the_cli_purges_nothing_when_nothing_is_old(data_dir: Path, keel) -> Non
     done = keel("audit", "purge", "--before", "0s")
     assert done.stdout.startswith("purged records 1..")
     assert keel("audit", "verify").returncode == 0
+
+
+def _deletes_fail(db: Path, failing: bool) -> None:
+    """A database error in the purge's delete (a trigger that aborts it), or none."""
+    conn = sqlite3.connect(db)
+    try:
+        if failing:
+            conn.execute(
+                "create trigger test_disk_error before delete on audit_log "
+                "begin select raise(abort, 'disk I/O error'); end"
+            )
+        else:
+            conn.execute("drop trigger test_disk_error")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_a_purge_whose_delete_failed_is_carried_out_by_the_next(
+    data_dir: Path, db: Path, keel
+) -> None:
+    clock = Clock()
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        old_then_new(log, clock)
+        _deletes_fail(db, True)
+        with pytest.raises(KeelError, match="purge again to finish it") as failed:
+            purge_before(log, 3000.0, actor="cli:ops")
+        assert "through record 21 is recorded (audit.purge record 32)" in failed.value.message
+        _deletes_fail(db, False)
+        assert verify_log(store.engine, public_key=log.public_key()).ok
+    assert len(rows(db)) == 32  # the log says 1..21 are gone; they are still here
+    # Run again with the same cut-off: not "nothing to purge", the recorded purge is done.
+    result = keel("audit", "purge", "--before", "3000")
+    assert result.returncode == 0, result.stderr
+    assert "purged records 1..21 of default (21); recorded as audit.purge record 32" in (
+        result.stdout
+    )
+    assert [r[1] for r in rows(db)] == list(range(22, 33))
+    assert keel("audit", "verify").returncode == 0
+
+
+def test_a_second_purge_whose_delete_failed_still_verifies(data_dir: Path, db: Path) -> None:
+    clock = Clock()
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        old_then_new(log, clock)
+        assert purge_before(log, 3000.0, actor="cli:ops") is not None  # 1..21, record 32
+        clock.now = 9000.0
+        log.append("tool.call", {"i": "late"}, actor="a")
+        _deletes_fail(db, True)
+        with pytest.raises(KeelError, match="purge again"):
+            purge_before(log, 8000.0, actor="cli:ops")  # 22..32, record 34
+        _deletes_fail(db, False)
+        key = log.public_key()
+        # Nothing is missing: the log starts where the first purge left it.
+        report = verify_log(store.engine, public_key=key)
+        assert report.ok, report.problems
+        assert report.tenants[0].purged_through == 21
+        again = purge_before(log, 8000.0, actor="cli:ops")
+        assert again is not None
+        assert (again.first_id, again.last_id, again.deleted) == (22, 32, 11)
+        assert again.record.id == 34
+        report = verify_log(store.engine, public_key=key)
+        assert report.ok, report.problems
+        assert report.tenants[0].purged_through == 32
+    assert [r[1] for r in rows(db)] == [33, 34]

@@ -122,6 +122,22 @@ def test_tool_call(result: ToolResult) -> None:
     assert "boom" not in log.events[0][2]
 
 
+def test_a_credential_used_as_a_key_is_masked() -> None:
+    audit, log = _audit()
+    key = "sk-proj-" + "A1b2" * 6
+    args = {"environments": {key: "prod"}, "headers": {"Bearer " + "x9" * 8: "on"}}
+    call = ToolCall("c1", "lookup", args)
+    audit.tool_call(2, lookup.info, call, ToolResult("ok"), idempotency_key="k", latency_s=0.1)
+    audit.flush()
+    written = log.events[0][2]
+    assert key not in written
+    assert "x9x9" not in written
+    assert json.loads(written)["arguments"] == {
+        "environments": {"[REDACTED]": "prod"},
+        "headers": {"[REDACTED]": "on"},
+    }
+
+
 @pytest.mark.parametrize(
     ("usage", "cost", "code"), [(Usage(1, 2), 0.25, None), (None, None, "NEEDS_REVIEW")]
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keel.audit.merkle import ProofError
-from keel.audit.record import canonical_json, is_hex_digest
+from keel.audit.record import canonical_json, finite_time, is_hex_digest
 from keel.audit.signing import AuditPublicKey, AuditSigner
 
 CHECKPOINT_FORMAT = "keel.audit.checkpoint/v1"
@@ -108,14 +108,14 @@ class Checkpoint:
             raise ProofError("a checkpoint must be a JSON object")
         if d.get("format") != CHECKPOINT_FORMAT:
             raise ProofError(f"checkpoint format must be {CHECKPOINT_FORMAT!r}")
-        size, tm = d.get("tree_size"), d.get("time")
+        size, tm = d.get("tree_size"), finite_time(d.get("time"))
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ProofError("checkpoint tree_size must be a positive integer")
-        if isinstance(tm, bool) or not isinstance(tm, int | float):
-            raise ProofError("checkpoint time must be a number")
+        if tm is None:
+            raise ProofError("checkpoint time must be a finite number")
         if not is_hex_digest(d.get("root")):
             raise ProofError("checkpoint root must be 64 lowercase hex digits")
         for name in ("tenant", "key_id", "signature"):
             if not isinstance(d.get(name), str) or not d[name]:
                 raise ProofError(f"checkpoint {name} must be a non-empty string")
-        return cls(d["tenant"], size, d["root"], float(tm), d["key_id"], d["signature"])
+        return cls(d["tenant"], size, d["root"], tm, d["key_id"], d["signature"])

@@ -15,6 +15,8 @@ checkpoint therefore never names records that a crash could still lose.
 Once a checkpoint is stored, the perfect subtrees of 1,024 records and up that
 folding its records formed go to the proof cache (``keel.audit.tree_cache``) with
 the next group commit, not waited for: a first proof then reads O(log n) nodes.
+A checkpoint that could not be stored (a database error) is tried again at the
+next pass and at close: its records no longer count as new, so nothing else would.
 
 Signing (~50 µs) and the webhook's network round trip stay out of every run.
 """
@@ -37,7 +39,8 @@ from keel.audit import reader, tree_cache
 from keel.audit.checkpoint import Checkpoint
 from keel.audit.record import canonical_json
 from keel.audit.signing import AuditSigner
-from keel.audit.sinks import DeliveryError, FileSink, WebhookSink
+from keel.audit.sinks import DeliveryError, FileSink, WebhookSink, webhook_url
+from keel.errors import Conflict, KeelError
 from keel.store.schema import audit_checkpoints, audit_log
 from keel.store.writer import Prepare
 
@@ -53,6 +56,10 @@ class Checkpointer:
     """Checkpoints one audit log from a background thread, started on first use."""
 
     def __init__(self, audit: AuditLog, *, clock: Callable[[], float]) -> None:
+        if audit.options.checkpoint_webhook is not None:
+            # Refused here, when the log is opened: the sinks are made by the first
+            # append, which would raise after queuing its record (and on every append).
+            webhook_url(audit.options.checkpoint_webhook)
         self._log = audit
         self._clock = clock
         self._insert = insert(audit_checkpoints)
@@ -71,6 +78,9 @@ class Checkpointer:
         self._sinks: list[FileSink | WebhookSink] = []
         # (tenant, tree size) of checkpoints the writer refused to store.
         self._refused: set[tuple[str, int]] = set()
+        # Tenants whose checkpoint failed (a database error): their records are folded
+        # into the tree and no longer counted as new, so they are retried by name.
+        self._unsigned: set[str] = set()
         audit.store.writer.prepare(self._insert, self._stored_tree_only)
 
     def wake(self, due: bool) -> None:
@@ -82,11 +92,14 @@ class Checkpointer:
 
     def checkpoint_now(self, tenants: list[str]) -> list[Checkpoint]:
         """Checkpoint ``tenants`` now (the latest one where nothing is new); wait for it."""
-        if self._stopping:
-            raise RuntimeError("the audit log is closed")
         fut: Future[list[Checkpoint]] = Future()
         self._start()
-        self._requests.put((tenants, fut))
+        with self._start_lock:
+            # Checked and queued under the lock ``stop`` takes: a request queued after
+            # the thread's last pass would never be answered.
+            if self._stopping:
+                raise RuntimeError("the audit log is closed")
+            self._requests.put((tenants, fut))
         self._wake.set()
         return fut.result()
 
@@ -124,9 +137,13 @@ class Checkpointer:
                 stopping = self._stopping
                 self._answer_requests(loop)
                 try:
+                    self._checkpoint(loop, sorted(self._unsigned), force=True)
+                except Exception:
+                    log.exception("audit checkpoint failed again (will retry)")
+                try:
                     self._checkpoint(loop, self._log.due_tenants(every=woke and not stopping))
                 except Exception:
-                    log.exception("audit checkpoint failed")
+                    log.exception("audit checkpoint failed (will retry)")
                 if stopping:
                     self._answer_requests(loop)
                     return
@@ -166,7 +183,14 @@ class Checkpointer:
             return []
         out: list[Checkpoint] = []
         for tenant in tenants:
-            cp = self._checkpoint_tenant(loop, signer, tenant, force=force)
+            try:
+                cp = self._checkpoint_tenant(loop, signer, tenant, force=force)
+            except KeelError:
+                raise  # said what is wrong; trying again would not help
+            except Exception:
+                self._unsigned.add(tenant)
+                raise
+            self._unsigned.discard(tenant)
             if cp is not None:
                 out.append(cp)
         return out
@@ -184,7 +208,13 @@ class Checkpointer:
             existing = reader.checkpoint_at(engine, tenant, size) if force else None
             if existing is not None:
                 # Asked for explicitly with nothing new: hand back (and publish) the
-                # checkpoint already signed at this size.
+                # checkpoint already signed at this size, if it is this tree's under
+                # this key; anyone who may insert rows can store one.
+                if existing.root != root.hex() or existing.signature_problem(signer.public_key):
+                    raise Conflict(
+                        f"the checkpoint stored at {size} records of tenant {tenant!r} is not "
+                        "this log's (another root or key): run keel audit verify"
+                    )
                 self._publish(existing)
                 return existing
             cp = Checkpoint.sign(

@@ -6,7 +6,8 @@ cursor in id order, hands them to the sink in batches, and moves the cursor only
 after the sink accepted a batch. A crash between delivery and the cursor update
 sends that batch again on restart — at least once, never lost; receivers
 deduplicate on ``(tenant, id)`` or the record hash. A sink that fails stops the
-pass with the cursor at the last accepted batch.
+pass with the cursor at the last accepted batch; so does a record that cannot be
+read (edited in the database), named, after the records before it are delivered.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from keel.audit import reader
 from keel.audit.export import ExportFormat, formatter
@@ -28,6 +31,9 @@ from keel.audit.sinks import AuditSink, DeliveryError
 from keel.store.schema import audit_cursors
 
 log = logging.getLogger(__name__)
+
+# A record ready to send: (id, line, JSON document).
+_Item = tuple[int, str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +82,27 @@ class Forwarder:
         return 0 if value is None else int(value)
 
     def run_once(self) -> ForwardResult:
-        """Deliver everything after the cursors; stop at the first sink failure."""
+        """Deliver everything after the cursors; stop at the first sink failure, or at a
+        record that cannot be read (edited in the database), named in ``failed``."""
         delivered = 0
         for tenant in reader.tenants(self._engine):
-            pending: list[AuditRecord] = []
-            for record in reader.iter_records(self._engine, tenant, after_id=self.cursor(tenant)):
-                pending.append(record)
+            pending: list[_Item] = []
+            for row in reader.iter_rows(self._engine, tenant, after_id=self.cursor(tenant)):
+                try:
+                    record = AuditRecord.from_row(row)
+                    pending.append((record.id, self._line(record), record.to_dict()))
+                except (TypeError, ValueError):
+                    # Not skipped, which would move the cursor past it, and not a crash
+                    # at every pass either: what comes before it is delivered, then the
+                    # forwarder stops here and says where.
+                    failed = self._deliver(tenant, pending) if pending else None
+                    if failed is None:
+                        delivered += len(pending)
+                        failed = (
+                            f"record {row[1]!r} of tenant {tenant!r} cannot be read (edited "
+                            "in the database?); run keel audit verify"
+                        )
+                    return ForwardResult(delivered, failed)
                 if len(pending) >= self._batch:
                     failed = self._deliver(tenant, pending)
                     if failed is not None:
@@ -98,20 +119,25 @@ class Forwarder:
     def run(self, stop: threading.Event, *, interval_s: float = 1.0) -> int:
         """Forward until ``stop`` is set, polling every ``interval_s``; returns records sent.
 
-        Sink failures are logged and retried on the next pass.
+        Sink failures are logged and retried on the next pass, and so are database
+        errors (a lock held past the timeout): a batch delivered whose cursor could not
+        be saved is sent again.
         """
         total = 0
         while not stop.is_set():
-            result = self.run_once()
+            try:
+                result = self.run_once()
+            except SQLAlchemyError as e:
+                result = ForwardResult(0, f"database error: {str(e).splitlines()[0]}")
             total += result.delivered
             if result.failed is not None:
                 log.warning("audit forwarder %r: %s (will retry)", self.name, result.failed)
             stop.wait(interval_s)
         return total
 
-    def _deliver(self, tenant: str, records: list[AuditRecord]) -> str | None:
+    def _deliver(self, tenant: str, items: list[_Item]) -> str | None:
         try:
-            self._sink.deliver([self._line(r) for r in records], [r.to_dict() for r in records])
+            self._sink.deliver([line for _, line, _ in items], [doc for _, _, doc in items])
         except DeliveryError as e:
             return e.message
         with self._engine.begin() as conn:
@@ -120,7 +146,7 @@ class Forwarder:
                 {
                     "name": self.name,
                     "tenant": tenant,
-                    "last_id": records[-1].id,
+                    "last_id": items[-1][0],
                     "updated_at": self._clock(),
                 },
             )

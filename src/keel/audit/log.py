@@ -270,12 +270,20 @@ class AuditLog:
         stored = [s for s in reader.stored_checkpoints(engine, tenant) if s.checkpoint.tree_size]
         base: Frontier | None = None
         checkpointed = 0
+        # Only a checkpoint this log's key signed may seed the tree: anyone who may insert
+        # rows could store one whose frontier agrees with its root only, and the key would
+        # sign wrong roots from then on. (Never creates the key: the lock is held.)
+        key = self.public_key()
         for s in reversed(stored):
             size = s.checkpoint.tree_size
             if size > last.id or len(s.frontier) != size.bit_count():
                 continue
             candidate = Frontier(size, [bytes.fromhex(h) for h in s.frontier])
-            if candidate.root() == s.checkpoint.root_bytes:
+            if (
+                key is not None
+                and candidate.root() == s.checkpoint.root_bytes
+                and s.checkpoint.signature_problem(key) is None
+            ):
                 base, checkpointed = candidate, size
                 break
         try:

@@ -116,6 +116,8 @@ def inclusion_proof(
         raise ProofError(f"tenant {tenant!r} has no record {record_id}")
     if record_id > cp.tree_size:
         raise ProofError(f"checkpoint of {cp.tree_size} records does not cover record {record_id}")
+    if not is_hex_digest(record.hash):
+        raise ProofError(f"record {record_id}'s stored hash is malformed; run keel audit verify")
     leaf = leaf_hash(bytes.fromhex(record.hash))
     index, size = record_id - 1, cp.tree_size
     path = _proven_path(

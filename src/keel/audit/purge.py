@@ -12,15 +12,19 @@ Retention never removes audit rows silently. ``purge_before``:
    puts it back before committing — the only code path that deletes audit rows.
 
 ``keel audit verify`` then starts the chain from that anchor, and roots and proofs
-for every later record still compute from the recorded frontier.
+for every later record still compute from the recorded frontier. A delete that
+fails leaves a purge recorded but not done; the next ``purge_before`` carries it
+out first (verify meanwhile starts from the anchor before it).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
@@ -28,7 +32,7 @@ from keel.audit.log import AuditLog
 from keel.audit.merkle import Frontier
 from keel.audit.record import AuditRecord, tenant_key
 from keel.audit.verify import verify_log
-from keel.errors import Forbidden, UserError
+from keel.errors import Forbidden, KeelError, UserError
 from keel.store.schema import audit_guard_ddl, audit_guard_name, audit_log
 
 
@@ -55,6 +59,10 @@ def purge_before(
     audit.flush()  # decide on committed records only
     anchor = reader.purge_anchor(engine, tkey)
     start = 1 if anchor is None else anchor.last_id + 1
+    # Records the newest purge recorded as gone are still there when its delete failed
+    # (or its process stopped): this purge carries it out, even with nothing newer.
+    first = reader.first_id(engine, tkey)
+    unfinished = first is not None and first < start
     with engine.connect() as conn:
         newer = conn.execute(
             select(func.min(audit_log.c.id)).where(
@@ -67,7 +75,7 @@ def purge_before(
     if last is None:
         return None
     end = int(last) if newer is None else int(newer) - 1
-    if end < start:
+    if end < start and not unfinished:
         return None
     _check_can_lift_guard(engine)
     report = verify_log(engine, tenant=tkey, public_key=audit.public_key())
@@ -77,6 +85,13 @@ def purge_before(
             + "; ".join(str(p) for p in report.problems[:5])
             + ")"
         )
+    if end < start:  # nothing newer: the unfinished purge only
+        assert anchor is not None
+        assert first is not None
+        deleted = _carry_out(audit, tkey, anchor.last_id, anchor.record_id)
+        recorded = reader.get_record(engine, tkey, anchor.record_id)
+        assert recorded is not None  # the anchor was read from it
+        return PurgeResult(tkey, first, anchor.last_id, deleted, recorded, None)
     frontier = Frontier() if anchor is None else anchor.frontier.copy()
     frontier.extend(reader.leaf_hashes(engine, tkey, after_id=frontier.size, until_id=end))
     last_purged = reader.get_record(engine, tkey, end)
@@ -97,8 +112,22 @@ def purge_before(
     anchor = reader.purge_anchor(engine, tkey)
     stored = None if anchor is None else reader.get_record(engine, tkey, anchor.record_id)
     record = record if stored is None else stored
-    deleted = delete_range(audit, tkey, end)
-    return PurgeResult(tkey, start, end, deleted, record, signed[0] if signed else None)
+    deleted = _carry_out(audit, tkey, end, record.id)
+    first_deleted = first if unfinished and first is not None else start
+    return PurgeResult(tkey, first_deleted, end, deleted, record, signed[0] if signed else None)
+
+
+def _carry_out(audit: AuditLog, tenant: str, last_id: int, record_id: int) -> int:
+    """``delete_range``, its failure said as what it leaves: a purge recorded, not done."""
+    try:
+        return delete_range(audit, tenant, last_id)
+    except (SQLAlchemyError, sqlite3.Error) as e:
+        why = str(e).splitlines()[0]
+        raise KeelError(
+            f"the purge of tenant {tenant!r} through record {last_id} is recorded (audit.purge "
+            f"record {record_id}), but deleting the records failed ({why}); run keel audit "
+            "purge again to finish it"
+        ) from None
 
 
 def _check_can_lift_guard(engine: Engine) -> None:

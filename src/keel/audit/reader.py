@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select, union
 
-from keel.audit.checkpoint import Checkpoint
+from keel.audit.checkpoint import CHECKPOINT_FORMAT, Checkpoint
 from keel.audit.merkle import Frontier, ProofError
 from keel.audit.merkle import leaf_hashes as merkle_leaf_hashes
 from keel.audit.record import AuditRecord, is_hex_digest
@@ -75,11 +75,22 @@ class PurgeAnchor:
         return cls(record.id, last_id, last_hash, frontier)
 
 
-def tenants(engine: Engine) -> list[str]:
-    """Every tenant with records or checkpoints, sorted."""
+def tenants(engine: Engine, *, malformed: list[str] | None = None) -> list[str]:
+    """Every tenant with records or checkpoints, sorted.
+
+    A tenant column that holds no text (a blob written into SQLite by hand) names no
+    tenant: left out, and said in ``malformed`` if given.
+    """
     q = union(select(audit_log.c.tenant).distinct(), select(audit_checkpoints.c.tenant))
     with engine.connect() as conn:
-        return sorted(r[0] for r in conn.execute(q))
+        values = [r[0] for r in conn.execute(q)]
+    if malformed is not None:
+        malformed += [
+            f"rows whose tenant is {v!r}, not text, were edited or inserted by hand"
+            for v in values
+            if not isinstance(v, str)
+        ]
+    return sorted(v for v in values if isinstance(v, str))
 
 
 def last_record(engine: Engine, tenant: str) -> AuditRecord | None:
@@ -98,7 +109,18 @@ def get_record(engine: Engine, tenant: str, record_id: int) -> AuditRecord | Non
     q = select(*_COLUMNS).where(audit_log.c.tenant == tenant, audit_log.c.id == record_id)
     with engine.connect() as conn:
         row = conn.execute(q).first()
-    return None if row is None else AuditRecord.from_row(row)
+    return None if row is None else _record(row)
+
+
+def _record(row: Any) -> AuditRecord:
+    """``AuditRecord.from_row``; raises ``ProofError`` if a column holds a value of another
+    type (text in a number column), which only editing the table can put there."""
+    try:
+        return AuditRecord.from_row(row)
+    except (TypeError, ValueError):
+        raise ProofError(
+            f"audit record {row[1]!r} of tenant {row[0]!r} has a field of the wrong type (edited)"
+        ) from None
 
 
 def first_id(engine: Engine, tenant: str) -> int | None:
@@ -216,8 +238,15 @@ def leaf_hashes(engine: Engine, tenant: str, *, after_id: int, until_id: int) ->
         ) from None
 
 
-def stored_checkpoints(engine: Engine, tenant: str) -> list[StoredCheckpoint]:
-    """A tenant's checkpoints, smallest tree first."""
+def stored_checkpoints(
+    engine: Engine, tenant: str, *, malformed: list[str] | None = None
+) -> list[StoredCheckpoint]:
+    """A tenant's checkpoints, smallest tree first.
+
+    Each row is checked as strictly as a checkpoint read from outside: anyone who may
+    insert rows can add one. A row that is not a checkpoint (a root that is not hex,
+    text for a number…) is left out, and said why in ``malformed`` if given.
+    """
     c = audit_checkpoints.c
     q = (
         select(c.id, c.tenant, c.tree_size, c.root, c.time, c.key_id, c.signature, c.frontier)
@@ -226,25 +255,37 @@ def stored_checkpoints(engine: Engine, tenant: str) -> list[StoredCheckpoint]:
     )
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-    return [
-        StoredCheckpoint(
-            int(r[0]),
-            Checkpoint(r[1], int(r[2]), r[3], float(r[4]), r[5], r[6]),
-            _frontier_list(r[7]),
-        )
-        for r in rows
-    ]
+    out: list[StoredCheckpoint] = []
+    for r in rows:
+        try:
+            out.append(StoredCheckpoint(int(r[0]), _checkpoint(r[1:7]), _frontier_list(r[7])))
+        except ProofError as e:
+            if malformed is not None:
+                malformed.append(f"stored checkpoint row {r[0]} is malformed: {e.message}")
+    return out
 
 
 def checkpoint_at(engine: Engine, tenant: str, tree_size: int) -> Checkpoint | None:
-    """The stored checkpoint of ``tenant`` at exactly ``tree_size``, if any."""
+    """The stored checkpoint of ``tenant`` at exactly ``tree_size``, if any (and well-formed)."""
     c = audit_checkpoints.c
     q = select(c.tenant, c.tree_size, c.root, c.time, c.key_id, c.signature).where(
         c.tenant == tenant, c.tree_size == tree_size
     )
     with engine.connect() as conn:
         r = conn.execute(q).first()
-    return None if r is None else Checkpoint(r[0], int(r[1]), r[2], float(r[3]), r[4], r[5])
+    if r is None:
+        return None
+    try:
+        return _checkpoint(r)
+    except ProofError:
+        return None
+
+
+def _checkpoint(row: Any) -> Checkpoint:
+    """``(tenant, tree_size, root, time, key_id, signature)`` as a checkpoint; raises
+    ``ProofError`` if a column does not hold what a checkpoint has."""
+    names = ("tenant", "tree_size", "root", "time", "key_id", "signature")
+    return Checkpoint.from_dict({"format": CHECKPOINT_FORMAT, **dict(zip(names, row, strict=True))})
 
 
 def _frontier_list(text: str) -> list[str]:
@@ -255,14 +296,21 @@ def _frontier_list(text: str) -> list[str]:
     return [h for h in value if is_hex_digest(h)] if isinstance(value, list) else []
 
 
-def purge_anchor(engine: Engine, tenant: str) -> PurgeAnchor | None:
-    """The newest ``audit.purge`` record's anchor, or ``None`` if the tenant was never purged."""
+def purge_anchor(engine: Engine, tenant: str, *, through: int | None = None) -> PurgeAnchor | None:
+    """The newest ``audit.purge`` record's anchor, or ``None`` if the tenant was never purged.
+
+    With ``through``: the newest one whose purged range ends at record ``through``, where
+    the log starts while a newer purge is recorded but its delete did not happen yet.
+    """
     q = (
         select(*_COLUMNS)
         .where(audit_log.c.tenant == tenant, audit_log.c.kind == "audit.purge")
         .order_by(audit_log.c.id.desc())
-        .limit(1)
     )
     with engine.connect() as conn:
-        row = conn.execute(q).first()
-    return None if row is None else PurgeAnchor.from_record(AuditRecord.from_row(row))
+        rows = conn.execute(q if through is not None else q.limit(1)).all()
+    for row in rows:
+        anchor = PurgeAnchor.from_record(_record(row))
+        if through is None or anchor.last_id == through:
+            return anchor
+    return None

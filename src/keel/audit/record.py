@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -212,15 +213,16 @@ class AuditRecord:
             raise ValueError("record field 'run_id' must be a string or null")
         if isinstance(id_, bool) or not isinstance(id_, int) or id_ < 1:
             raise ValueError("record field 'id' must be a positive integer")
-        if isinstance(time_, bool) or not isinstance(time_, int | float):
-            raise ValueError("record field 'time' must be a number")
+        at = finite_time(time_)
+        if at is None:
+            raise ValueError("record field 'time' must be a finite number")
         for name, value in (("prev_hash", prev_hash), ("hash", hash_)):
             if not is_hex_digest(value):
                 raise ValueError(f"record field {name!r} must be 64 lowercase hex digits")
         return cls(
             tenant,
             id_,
-            float(time_),
+            at,
             kind,
             actor,
             run_id,
@@ -228,6 +230,21 @@ class AuditRecord:
             prev_hash,
             hash_,
         )
+
+
+def finite_time(value: Any) -> float | None:
+    """``value`` (from JSON read outside) as a time: a finite number, else ``None``.
+
+    An integer too large for a float, NaN and infinity are not times: they would
+    raise (``OverflowError``) or make text no JSON parser reads back.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        at = float(value)
+    except OverflowError:
+        return None
+    return at if math.isfinite(at) else None
 
 
 _HEX = frozenset("0123456789abcdef")

@@ -86,8 +86,9 @@ def redact(value: Any, *, _depth: int = 0) -> Any:
     if _depth >= _MAX_DEPTH:
         return REDACTED
     if isinstance(value, Mapping):
+        # Keys are written too: a credential used as a key ({"sk-…": "prod"}) is masked.
         return {
-            str(k): REDACTED if is_secret_key(str(k)) else redact(v, _depth=_depth + 1)
+            redact_text(str(k)): REDACTED if is_secret_key(str(k)) else redact(v, _depth=_depth + 1)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):

@@ -21,7 +21,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -59,7 +59,7 @@ class AuditPublicKey:
                 return cls(key)
             raw = base64.b64decode(text, validate=True)
             return cls(Ed25519PublicKey.from_public_bytes(raw))
-        except (ValueError, binascii.Error) as e:
+        except (ValueError, binascii.Error, UnsupportedAlgorithm) as e:
             raise ProofError(f"not an Ed25519 public key (PEM or base64): {e}") from None
 
     @classmethod
@@ -117,8 +117,9 @@ class AuditSigner:
             raise ConfigError(f"cannot read the audit signing key {path}: {e.strerror}") from None
         try:
             key = serialization.load_pem_private_key(data, password=None)
-        except ValueError as e:
-            raise ConfigError(f"{path} is not a PEM private key: {e}") from None
+        except (ValueError, TypeError, UnsupportedAlgorithm) as e:
+            # TypeError: the key is encrypted (Keel reads it without a passphrase).
+            raise ConfigError(f"{path} is not an unencrypted PEM private key: {e}") from None
         if not isinstance(key, Ed25519PrivateKey):
             raise ConfigError(f"{path} is not an Ed25519 key")
         return cls(key, path)

@@ -134,7 +134,9 @@ def verify_log(
     """Check the whole log (or one tenant's). Never raises for what it finds."""
     started = time.perf_counter()
     report = VerifyReport()
-    names = reader.tenants(engine) if tenant is None else [tenant]
+    untyped: list[str] = []
+    names = reader.tenants(engine, malformed=untyped) if tenant is None else [tenant]
+    report.problems.extend(Problem("changed", "?", None, why) for why in untyped)
     for name in sorted(set(names) | {cp.tenant for cp in external if tenant in (None, cp.tenant)}):
         own = [cp for cp in external if cp.tenant == name]
         report.tenants.append(_verify_tenant(engine, name, public_key, own, report.problems))
@@ -151,14 +153,22 @@ def _verify_tenant(
 ) -> TenantSummary:
     summary = TenantSummary(tenant)
     first_problem = len(problems)
-    expected = [
-        _Expected(s.checkpoint, "stored") for s in reader.stored_checkpoints(engine, tenant)
-    ]
+    malformed: list[str] = []
+    stored = reader.stored_checkpoints(engine, tenant, malformed=malformed)
+    expected = [_Expected(s.checkpoint, "stored") for s in stored]
     expected += [_Expected(cp, "external") for cp in external]
-    summary.checkpoints = len(expected)
+    summary.checkpoints = len(expected) + len(malformed)
+    # A row that is not even a checkpoint cannot carry a signature that verifies.
+    problems.extend(Problem("forged_signature", tenant, None, why) for why in malformed)
     _check_signatures(tenant, key, expected, problems)
     try:
         anchor = reader.purge_anchor(engine, tenant)
+        first = None if anchor is None else reader.first_id(engine, tenant)
+        if anchor is not None and first is not None and 1 < first <= anchor.last_id:
+            # The newest purge is recorded but its delete did not happen (it failed, or
+            # the process stopped; ``keel audit purge`` finishes it): the log still
+            # starts where an earlier purge left it.
+            anchor = reader.purge_anchor(engine, tenant, through=first - 1)
     except ProofError as err:
         problems.append(Problem("bad_anchor", tenant, None, str(err)))
         anchor = None
@@ -316,10 +326,10 @@ class _Scan:
                 self._fold(leaves)  # checkpoints before the gap can still be checked
                 self.frontier, leaves = None, []  # no root can be recomputed across a gap
                 self.prev = prev_hash
-            if (actor, run_id) != self._encoder_key:
-                self._encoder_key = (actor, run_id)
-                self._encode = ContentEncoder(actor=actor, run_id=run_id, tenant=tenant).encode
             try:
+                if (actor, run_id) != self._encoder_key:
+                    self._encode = ContentEncoder(actor=actor, run_id=run_id, tenant=tenant).encode
+                    self._encoder_key = (actor, run_id)
                 digest = _sha256(self._encode(rid, kind, payload, prev_hash, tm).encode()).digest()
             except (TypeError, ValueError, UnicodeError):
                 # A column now holds a value of another type (text in a number column…).

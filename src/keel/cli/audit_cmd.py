@@ -39,7 +39,7 @@ from keel.audit import (
     verify_proof,
 )
 from keel.audit.export import formatter
-from keel.audit.record import tenant_key
+from keel.audit.record import AuditRecord, tenant_key
 from keel.cli import context
 from keel.config import Settings
 from keel.errors import KeelError, UserError
@@ -115,13 +115,14 @@ def _read_checkpoints(path: Path) -> list[Checkpoint]:
     except OSError as e:
         raise UserError(f"cannot read {path}: {e.strerror}") from None
     items: list[Any] = []
+    # RecursionError: JSON nested deeper than the parser goes (a hostile file).
     try:
         doc = json.loads(text)
         items = doc if isinstance(doc, list) else [doc]
-    except ValueError:
+    except (ValueError, RecursionError):
         try:
             items = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise ProofError(f"{path} is neither JSON nor JSON lines: {e}") from None
     if not items:
         raise ProofError(f"{path} holds no checkpoint")
@@ -215,7 +216,7 @@ def verify_proof_cmd(
         key = AuditPublicKey.from_file(public_key)
         doc = json.loads(file.read_text(encoding="utf-8"))
         message = verify_proof(doc, key)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise _fail(f"cannot read the proof: {e}") from None
     except KeelError as e:
         raise _fail(f"proof rejected: {e.message}", 1) from None
@@ -310,8 +311,16 @@ def export(
         sink = output.open("w", encoding="utf-8") if output is not None else sys.stdout
         try:
             for name in names:
-                for rec in reader.iter_records(engine, name, since_time=start):
-                    sink.write(line(rec) + "\n")
+                for row in reader.iter_rows(engine, name, since_time=start):
+                    try:
+                        text = line(AuditRecord.from_row(row))
+                    except (TypeError, ValueError):  # a row edited in the database
+                        raise _fail(
+                            f"record {row[1]!r} of tenant {name!r} cannot be read; "
+                            "run keel audit verify",
+                            1,
+                        ) from None
+                    sink.write(text + "\n")
         finally:
             if output is not None:
                 sink.close()
@@ -329,7 +338,10 @@ def forward(
     """Stream new records to a sink, at least once, resuming from a stored cursor."""
     if fmt not in ("jsonl", "cef"):
         raise _fail(f"--format must be jsonl or cef, not {fmt!r}")
-    target = sink_for(sink)
+    try:
+        target = sink_for(sink)
+    except KeelError as e:
+        raise _fail(f"{e.code}: {e.message}") from None
     fmt_: ExportFormat = "cef" if fmt == "cef" else "jsonl"
     try:
         with _audit(config) as (audit, _):
