@@ -61,6 +61,23 @@ def tamper(db: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
         conn.close()
 
 
+def disk_errors(db: Path, operation: str, table: str, *, failing: bool) -> None:
+    """Make every ``operation`` (insert, delete…) on ``table`` fail as a database error
+    would (a trigger that aborts it), or, with ``failing`` False, stop doing so."""
+    conn = sqlite3.connect(db)
+    try:
+        if failing:
+            conn.execute(
+                f"create trigger test_disk_error before {operation} on {table} "
+                "begin select raise(abort, 'disk I/O error'); end"
+            )
+        else:
+            conn.execute("drop trigger test_disk_error")
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def rows(db: Path, sql: str = "select * from audit_log order by tenant, id") -> list[Any]:
     conn = sqlite3.connect(db)
     try:

@@ -3,12 +3,11 @@ checkpoint the database fails to store, one stored by hand at the size it signs.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
-from audit_db import open_store, rows, tamper
+from audit_db import disk_errors, open_store, rows, tamper
 from sqlalchemy.exc import SQLAlchemyError
 
 from keel.audit import AuditLog, AuditOptions
@@ -47,22 +46,6 @@ def test_a_checkpoint_asked_for_as_the_log_closes_is_answered(
         assert str(answer[0]) == "the audit log is closed"
 
 
-def _checkpoint_inserts_fail(db: Path, failing: bool) -> None:
-    """A database error storing checkpoints (a trigger that aborts the insert), or none."""
-    conn = sqlite3.connect(db)
-    try:
-        if failing:
-            conn.execute(
-                "create trigger test_disk_error before insert on audit_checkpoints "
-                "begin select raise(abort, 'disk I/O error'); end"
-            )
-        else:
-            conn.execute("drop trigger test_disk_error")
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def test_a_checkpoint_that_failed_to_be_stored_is_signed_later(data_dir: Path, db: Path) -> None:
     with open_store(data_dir) as store:
         log = AuditLog.of(store)
@@ -70,10 +53,10 @@ def test_a_checkpoint_that_failed_to_be_stored_is_signed_later(data_dir: Path, d
         for i in range(3):
             log.append("tool.call", {"i": i}, actor="agent:test")
         log.flush()
-        _checkpoint_inserts_fail(db, True)
+        disk_errors(db, "insert", "audit_checkpoints", failing=True)
         with pytest.raises(SQLAlchemyError, match="disk I/O error"):
             log.checkpoint()
-        _checkpoint_inserts_fail(db, False)
+        disk_errors(db, "insert", "audit_checkpoints", failing=False)
         # Nothing new is appended: only the retry (here, at close) can sign 1..4.
     assert rows(db, "select tree_size from audit_checkpoints") == [(4,)]
 

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from audit_db import Clock, old_then_new, open_store, rows
+from audit_db import Clock, disk_errors, old_then_new, open_store, rows
 
 from keel.audit import (
     AuditLog,
@@ -96,22 +96,6 @@ def test_the_cli_purges_nothing_when_nothing_is_old(data_dir: Path, keel) -> Non
     assert keel("audit", "verify").returncode == 0
 
 
-def _deletes_fail(db: Path, failing: bool) -> None:
-    """A database error in the purge's delete (a trigger that aborts it), or none."""
-    conn = sqlite3.connect(db)
-    try:
-        if failing:
-            conn.execute(
-                "create trigger test_disk_error before delete on audit_log "
-                "begin select raise(abort, 'disk I/O error'); end"
-            )
-        else:
-            conn.execute("drop trigger test_disk_error")
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def test_a_purge_whose_delete_failed_is_carried_out_by_the_next(
     data_dir: Path, db: Path, keel
 ) -> None:
@@ -120,11 +104,11 @@ def test_a_purge_whose_delete_failed_is_carried_out_by_the_next(
         log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
         store.on_close(log.close)
         old_then_new(log, clock)
-        _deletes_fail(db, True)
+        disk_errors(db, "delete", "audit_log", failing=True)
         with pytest.raises(KeelError, match="purge again to finish it") as failed:
             purge_before(log, 3000.0, actor="cli:ops")
         assert "through record 21 is recorded (audit.purge record 32)" in failed.value.message
-        _deletes_fail(db, False)
+        disk_errors(db, "delete", "audit_log", failing=False)
         assert verify_log(store.engine, public_key=log.public_key()).ok
     assert len(rows(db)) == 32  # the log says 1..21 are gone; they are still here
     # Run again with the same cut-off: not "nothing to purge", the recorded purge is done.
@@ -146,10 +130,10 @@ def test_a_second_purge_whose_delete_failed_still_verifies(data_dir: Path, db: P
         assert purge_before(log, 3000.0, actor="cli:ops") is not None  # 1..21, record 32
         clock.now = 9000.0
         log.append("tool.call", {"i": "late"}, actor="a")
-        _deletes_fail(db, True)
+        disk_errors(db, "delete", "audit_log", failing=True)
         with pytest.raises(KeelError, match="purge again"):
             purge_before(log, 8000.0, actor="cli:ops")  # 22..32, record 34
-        _deletes_fail(db, False)
+        disk_errors(db, "delete", "audit_log", failing=False)
         key = log.public_key()
         # Nothing is missing: the log starts where the first purge left it.
         report = verify_log(store.engine, public_key=key)
