@@ -7,7 +7,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from keel.audit import AuditLog, AuditOptions
+from keel.audit import AuditLog, AuditOptions, AuditRecord
 from keel.store import Store
 
 
@@ -46,6 +46,18 @@ def fill(
             )
             if rec.id in checkpoint_at:
                 log.checkpoint(tenant)
+
+
+def events(db: Path, *, tenant: str | None = None) -> list[tuple[str, str, str | None, str]]:
+    """Every event the stored records hold, in order: ``(kind, actor, run_id, payload
+    JSON)``, a ``run.events`` record read as its events (``tenant``: that tenant's only)."""
+    where = "" if tenant is None else f" where tenant = '{tenant}'"
+    found = []
+    columns = "tenant, id, time, kind, actor, run_id, payload, prev_hash, hash"
+    for row in rows(db, f"select {columns} from audit_log{where} order by tenant, id"):
+        record = AuditRecord.from_row(row)
+        found += [(e.kind, record.actor, record.run_id, e.payload_json) for e in record.events()]
+    return found
 
 
 def tamper(db: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:

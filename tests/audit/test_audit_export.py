@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from audit_db import fill, tamper
 
 from keel.audit import AuditRecord, to_cef, to_jsonl
 from keel.audit.export import severity
-from keel.audit.record import GENESIS_HASH, canonical_json
+from keel.audit.record import GENESIS_HASH, canonical_json, events_json
 
 RECORD = AuditRecord(
     tenant="acme|eu",
@@ -102,3 +103,40 @@ def test_a_record_that_cannot_be_read_is_named(
     assert "Traceback" not in result.stderr
     assert "record 3 of tenant 'default' cannot be read" in " ".join(result.stderr.split())
     assert len(out.read_text().splitlines()) == 2  # the records before it
+
+
+GROUP = AuditRecord(
+    tenant="default",
+    id=12,
+    time=3.0,
+    kind="run.events",
+    actor="agent:a",
+    run_id="run_02",
+    payload_json=events_json(
+        [
+            ("tool.call", 2.0, canonical_json({"outcome": "timeout", "tool": "t"})),
+            ("run.finished", 3.0, canonical_json({"decisions": [], "status": "completed"})),
+        ]
+    ),
+    prev_hash=GENESIS_HASH,
+    hash="cd" * 32,
+)
+
+
+def test_cef_has_a_line_per_event_of_a_run_events_record() -> None:
+    tail = f"cs3Label=hash cs3={'cd' * 32} cs4Label=prevHash cs4={'0' * 64}"
+    assert to_cef(GROUP, version="1").split("\n") == [
+        "CEF:0|Keel|Keel|1|tool.call|Tool call|5|rt=2000 externalId=12 suser=agent:a "
+        "cs1Label=tenant cs1=default cs2Label=runId cs2=run_02 cn1Label=event cn1=0 "
+        f'{tail} msg={{"outcome":"timeout","tool":"t"}}',
+        "CEF:0|Keel|Keel|1|run.finished|Run finished|2|rt=3000 externalId=12 suser=agent:a "
+        "cs1Label=tenant cs1=default cs2Label=runId cs2=run_02 cn1Label=event cn1=1 "
+        f'{tail} msg={{"decisions":[],"status":"completed"}}',
+    ]
+    # JSON lines keep the record whole, so that its hash can be checked.
+    assert to_jsonl(GROUP).count("\n") == 0
+    assert AuditRecord.from_dict(json.loads(to_jsonl(GROUP))) == GROUP
+
+
+def test_a_run_events_record_is_as_severe_as_its_most_severe_event() -> None:
+    assert severity(GROUP) == 5

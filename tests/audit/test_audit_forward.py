@@ -13,6 +13,7 @@ import pytest
 from audit_db import fill, open_store, tamper
 from audit_receiver import Receiver
 
+from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, ToolCall, tool
 from keel.audit import FileSink, Forwarder, WebhookSink
 from keel.audit.forward import ForwardResult
 
@@ -162,3 +163,35 @@ def test_a_database_error_does_not_stop_the_forwarder(
             conn.close()
     ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert set(ids) == {1, 2, 3, 4, 5}  # at least once: repeats, nothing missing
+
+
+async def test_cef_forwarding_of_runs_has_a_line_per_event(data_dir: Path, tmp_path: Path) -> None:
+    @tool
+    def lookup(ticket_id: str) -> str:
+        """Look up a ticket."""
+        return ticket_id
+
+    def script(request: ModelRequest) -> str | ToolCall:
+        if request.messages[-1].role == "tool":
+            return "done"
+        return ToolCall("c1", "lookup", {"ticket_id": "T-1"})
+
+    agent = Agent.define("helper", model=ScriptedModel(script), tools=[lookup])
+    store = open_store(data_dir)
+    engine = LocalEngine(store)
+    rec = await engine.run(agent, "look up T-1")
+    await engine.close()
+    try:
+        forwarder = Forwarder(store.engine, FileSink(tmp_path / "out.cef"), format="cef")
+        # The run's two commits (one before its tool ran) are its two records.
+        assert forwarder.run_once().delivered == 2
+    finally:
+        store.close()
+    # A line for each event, in order; the events of each commit are one record.
+    lines = (tmp_path / "out.cef").read_text().splitlines()
+    kinds = [line.split("|")[4] for line in lines]
+    assert kinds == ["run.started", "model.call", "tool.call", "model.call", "run.finished"]
+    assert all(f"cs2={rec.id}" in line for line in lines)
+    assert [line.split("cn1=")[1].split()[0] for line in lines] == ["0", "1", "0", "1", "2"]
+    ids = [line.split("externalId=")[1].split()[0] for line in lines]
+    assert ids[0] == ids[1] != ids[2] == ids[3] == ids[4]

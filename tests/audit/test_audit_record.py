@@ -13,6 +13,7 @@ from keel.audit.record import (
     AuditRecord,
     canonical_json,
     content_json,
+    events_json,
     record_hash,
 )
 
@@ -128,3 +129,49 @@ def test_the_hash_formula_is_pinned() -> None:
     fields = {k: v for k, v in content.items() if k != "payload"}
     assert record_hash(payload_json=payload_json, **fields) == PINNED_HASH
     assert reference_hash(content) == PINNED_HASH
+
+
+def _record(kind: str, payload_json: str) -> AuditRecord:
+    return AuditRecord("default", 4, 9.5, kind, "agent:a", "run_1", payload_json, GENESIS_HASH, "")
+
+
+def test_a_run_events_record_reads_as_its_events_in_order() -> None:
+    events = [
+        ("run.started", 1.25, canonical_json({"agent": "a"})),
+        ("tool.call", 2.5, canonical_json({"arguments": {"b": 1, "a": [None]}, "tool": "t"})),
+    ]
+    record = _record("run.events", events_json(events))
+    read = record.events()
+    assert [(e.kind, e.time, e.payload_json) for e in read] == events
+    assert read[1].payload == {"arguments": {"a": [None], "b": 1}, "tool": "t"}
+
+
+def test_any_other_record_is_its_own_one_event() -> None:
+    record = _record("tool.call", '{"events":[]}')
+    [event] = record.events()
+    assert (event.kind, event.time, event.payload_json) == ("tool.call", 9.5, '{"events":[]}')
+
+
+@pytest.mark.parametrize(
+    "payload_json",
+    [
+        "{",
+        "[]",
+        '{"events":[]}',
+        '{"events":{}}',
+        '{"events":[],"more":1}',
+        '{"events":[1]}',
+        '{"events":[{"kind":"x","payload":{}}]}',
+        '{"events":[{"kind":1,"payload":{},"time":1}]}',
+        '{"events":[{"kind":"x","payload":{},"time":"1"}]}',
+        '{"events":[{"kind":"x","payload":{},"time":true}]}',
+        '{"events":[{"kind":"x","payload":{},"time":1e400}]}',
+        '{"events":[{"kind":"x","payload":NaN,"time":1}]}',
+        '{"events":[{"kind":"x","payload":{},"time":1,"extra":0}]}',
+        '{"events":' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+)
+def test_a_run_events_payload_of_another_shape_is_kept_whole(payload_json: str) -> None:
+    # Never written by Keel; read as one event, so an export drops nothing.
+    [event] = _record("run.events", payload_json).events()
+    assert (event.kind, event.time, event.payload_json) == ("run.events", 9.5, payload_json)

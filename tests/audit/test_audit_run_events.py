@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from keel import Agent, ScriptedModel, ToolCall, tool
-from keel.audit.record import canonical_json
+from keel.audit.record import canonical_json, events_json
 from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.models.base import Message, ModelAttempt, ModelResponse, Usage
@@ -286,3 +286,31 @@ def test_a_decision_payload_is_its_redacted_canonical_json(decision: dict[str, A
     assert "sk-proj-" not in text
     assert "ghp_" not in text
     assert "hunter2" not in text
+
+
+def test_events_flushed_together_are_one_run_events_record() -> None:
+    audit, log = _audit()
+    audit.started(AGENT, session_id=None)
+    response = ModelResponse(Message("assistant", "hi"), "scripted:x", Usage(3, 4))
+    audit.model_call(1, response, latency_s=0.002)
+    audit.flush()
+    audit.finished(
+        "completed", error_code=None, steps=1, usage=None, cost_usd=None, model_used=None
+    )
+    [(kind, at, payload), finished] = log.events
+    # One record for the first flush, holding both events in order, each with its time.
+    assert (kind, at) == ("run.events", 1.5)
+    events = json.loads(payload)["events"]
+    assert [(e["kind"], e["time"]) for e in events] == [("run.started", 1.5), ("model.call", 1.5)]
+    assert payload == canonical_json({"events": events})
+    # A flush of one event is a record of its own kind, as before.
+    assert finished[0] == "run.finished"
+
+
+def test_events_json_is_the_canonical_json_of_its_events() -> None:
+    events = [
+        ("run.started", 1763726400.125, canonical_json({"agent": 'ünï "a"'})),
+        ("tool.call", 1e-7, canonical_json({"arguments": {"b": [1, 2.5], "a": None}})),
+    ]
+    expected = {"events": [{"kind": k, "payload": json.loads(p), "time": t} for k, t, p in events]}
+    assert events_json(events) == canonical_json(expected)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall, load_spec
+from keel.audit import AuditRecord
 from keel.governance.policy import Principal
 
 CARD = "4111 1111 1111 1111"
@@ -140,13 +141,16 @@ async def test_no_pii_reaches_model_journal_audit_or_logs(
         ]
         assert {d["policy_hash"] for d in rec.decisions} == {built.governor.policy_hash}  # type: ignore[union-attr]
 
-        # The audit log has every decision, in order, in the run's run.finished record.
+        # The audit log has every decision, in order, in the run's run.finished event.
         with store.engine.connect() as conn:
-            audited = conn.exec_driver_sql(
-                "SELECT kind, payload FROM audit_log WHERE run_id = ? ORDER BY id", (rec.id,)
+            rows = conn.exec_driver_sql(
+                "SELECT tenant, id, time, kind, actor, run_id, payload, prev_hash, hash "
+                "FROM audit_log WHERE run_id = ? ORDER BY id",
+                (rec.id,),
             ).all()
-        assert [k for k, _ in audited if k.startswith("policy")] == []
-        finished = json.loads(next(p for k, p in audited if k == "run.finished"))
+        audited = [e for r in map(AuditRecord.from_row, rows) for e in r.events()]
+        assert [e.kind for e in audited if e.kind.startswith("policy")] == []
+        finished = next(e.payload for e in audited if e.kind == "run.finished")
         assert [(d["point"], d["result"]) for d in finished["decisions"]] == points
         assert [d["policy_hash"] for d in finished["decisions"]] == [
             d["policy_hash"] for d in rec.decisions

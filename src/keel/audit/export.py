@@ -1,7 +1,8 @@
 """Audit records as SIEM lines: JSON lines and CEF.
 
 JSON lines: one record per line, the canonical JSON of ``AuditRecord.to_dict()``
-(keys sorted, no whitespace), hash included, so a SIEM can re-check any line.
+(keys sorted, no whitespace), hash included, so a SIEM can re-check any line. A
+``run.events`` record is one line holding its events.
 
 CEF (ArcSight Common Event Format, as carried in syslog messages)::
 
@@ -11,7 +12,10 @@ Header fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and
 line breaks (``\\n``, ``\\r``). The extension carries ``rt`` (milliseconds since the
 epoch), ``externalId`` (record id), ``suser`` (actor), ``cs1`` tenant, ``cs2`` run id,
 ``cs3`` record hash, ``cs4`` previous hash and ``msg`` (the payload's canonical JSON).
-A syslog forwarder adds its own header in front of each line.
+CEF has one line per event: a ``run.events`` record is a line for each event it holds,
+with that event's kind, time and payload, and ``cn1`` its position in the record
+(from 0); the record id and hashes are the record's. A syslog forwarder adds its own
+header in front of each line.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, Literal
 
-from keel.audit.record import AuditRecord, canonical_json
+from keel.audit.record import AuditEvent, AuditRecord, canonical_json
 
 ExportFormat = Literal["jsonl", "cef"]
 
@@ -38,22 +42,27 @@ _KINDS: Final[dict[str, tuple[str, int]]] = {
     "run.started": ("Run started", 1),
     "run.resumed": ("Run resumed", 3),
     "run.finished": ("Run finished", 2),
+    "run.events": ("Run events", 2),
     "audit.purge": ("Audit records purged", 9),
 }
 
 
-def severity(record: AuditRecord) -> int:
-    """The kind's base severity, raised for outcomes a SOC wants to see."""
-    name_sev = _KINDS.get(record.kind)
+def severity(record: AuditRecord | AuditEvent) -> int:
+    """The kind's base severity, raised for outcomes a SOC wants to see; a record
+    holding several events is as severe as the most severe of them."""
+    if isinstance(record, AuditRecord):
+        return max(map(severity, record.events()))
+    kind = record.kind
+    name_sev = _KINDS.get(kind)
     sev = 5 if name_sev is None else name_sev[1]
     payload = record.payload
     if isinstance(payload, dict):
-        if (record.kind == "policy.decision" and _refused(payload)) or (
-            record.kind == "run.finished" and any(map(_refused, payload.get("decisions") or ()))
+        if (kind == "policy.decision" and _refused(payload)) or (
+            kind == "run.finished" and any(map(_refused, payload.get("decisions") or ()))
         ):
             sev = 6
-        elif (record.kind == "run.finished" and payload.get("status") != "completed") or (
-            record.kind == "tool.call" and payload.get("outcome") != "ok"
+        elif (kind == "run.finished" and payload.get("status") != "completed") or (
+            kind == "tool.call" and payload.get("outcome") != "ok"
         ):
             sev = 5
     return sev
@@ -83,9 +92,19 @@ def _ext(value: str) -> str:
 
 
 def to_cef(record: AuditRecord, *, version: str) -> str:
-    name = _KINDS.get(record.kind, (record.kind, 5))[0]
+    """The record's CEF lines (one per event it holds), joined by line breaks."""
+    events = record.events()
+    grouped = len(events) > 1 or events[0].kind != record.kind
+    return "\n".join(
+        _cef_line(record, event, i if grouped else None, version=version)
+        for i, event in enumerate(events)
+    )
+
+
+def _cef_line(record: AuditRecord, event: AuditEvent, index: int | None, *, version: str) -> str:
+    name = _KINDS.get(event.kind, (event.kind, 5))[0]
     fields = [
-        ("rt", str(round(record.time * 1000))),
+        ("rt", str(round(event.time * 1000))),
         ("externalId", str(record.id)),
         ("suser", record.actor),
         ("cs1Label", "tenant"),
@@ -93,16 +112,18 @@ def to_cef(record: AuditRecord, *, version: str) -> str:
     ]
     if record.run_id is not None:
         fields += [("cs2Label", "runId"), ("cs2", record.run_id)]
+    if index is not None:
+        fields += [("cn1Label", "event"), ("cn1", str(index))]
     fields += [
         ("cs3Label", "hash"),
         ("cs3", record.hash),
         ("cs4Label", "prevHash"),
         ("cs4", record.prev_hash),
-        ("msg", record.payload_json),
+        ("msg", event.payload_json),
     ]
     header = "|".join(
         _header(v)
-        for v in ("CEF:0", VENDOR, PRODUCT, version, record.kind, name, str(severity(record)))
+        for v in ("CEF:0", VENDOR, PRODUCT, version, event.kind, name, str(severity(event)))
     )
     return header + "|" + " ".join(f"{k}={_ext(v)}" for k, v in fields)
 

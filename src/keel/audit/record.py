@@ -10,6 +10,10 @@ it: editing, deleting or reordering a record breaks every hash after it.
 
 ``payload`` is stored as its canonical JSON text and hashed as those bytes, so
 verification never re-serialises it (and a changed byte in it is a changed hash).
+
+A ``run.events`` record holds several events of one run that were committed together
+(``keel.audit.run_events``): its payload is ``{"events": [{"kind", "payload", "time"},
+...]}``, in order. ``AuditRecord.events()`` reads any record as the events it holds.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Final, Literal
@@ -36,9 +40,11 @@ AuditKind = Literal[
     "run.started",
     "run.resumed",
     "run.finished",
+    "run.events",
     "audit.purge",
 ]
 AUDIT_KINDS: tuple[AuditKind, ...] = AuditKind.__args__  # type: ignore[attr-defined]
+RUN_EVENTS: Final = "run.events"
 
 # The (C) encoder json.dumps(ensure_ascii=False) itself uses for strings.
 _str: Callable[[str], str] = encode_basestring
@@ -95,6 +101,22 @@ class ContentEncoder:
             f'{self._head}{int.__repr__(id)},"kind":{_str(kind)},"payload":{payload_json},'
             f'"prev_hash":{_str(prev_hash)}{self._tail}{float.__repr__(time)}}}'
         )
+
+
+def events_json(events: Sequence[tuple[str, float, str]]) -> str:
+    """The canonical payload of a ``run.events`` record holding ``events``.
+
+    ``events`` are ``(kind, time, canonical payload JSON)`` with kinds from
+    ``AUDIT_KINDS`` (written unescaped: none needs escaping) and finite times.
+    """
+    return (
+        '{"events":['
+        + ",".join(
+            f'{{"kind":"{kind}","payload":{payload},"time":{float.__repr__(at)}}}'
+            for kind, at, payload in events
+        )
+        + "]}"
+    )
 
 
 def content_json(
@@ -159,6 +181,19 @@ class AuditRecord:
     @property
     def payload(self) -> Any:
         return json.loads(self.payload_json)
+
+    def events(self) -> list[AuditEvent]:
+        """What this record says happened, in order: each event of a ``run.events``
+        record, or else the record itself as its one event.
+
+        A ``run.events`` payload of another shape (never written by Keel) is also
+        returned as one event, of kind ``run.events``, so that nothing is dropped.
+        """
+        if self.kind == RUN_EVENTS:
+            grouped = _grouped_events(self.payload_json)
+            if grouped is not None:
+                return grouped
+        return [AuditEvent(self.kind, self.time, self.payload_json)]
 
     def computed_hash(self, *, id: int | None = None) -> str:
         """The hash this content should have (at position ``id``, by default its own)."""
@@ -230,6 +265,48 @@ class AuditRecord:
             prev_hash,
             hash_,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One event a record holds: its kind, time and payload (canonical JSON)."""
+
+    kind: str
+    time: float
+    payload_json: str
+
+    @property
+    def payload(self) -> Any:
+        return json.loads(self.payload_json)
+
+
+def _grouped_events(payload_json: str) -> list[AuditEvent] | None:
+    """The events of a ``run.events`` payload, or ``None`` if it is not of that shape."""
+    try:
+        payload = json.loads(payload_json)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(payload, dict) or payload.keys() != {"events"}:
+        return None
+    items = payload["events"]
+    if not isinstance(items, list) or not items:
+        return None
+    events = []
+    for item in items:
+        if not isinstance(item, dict) or item.keys() != _EVENT_KEYS:
+            return None
+        kind, at = item["kind"], finite_time(item["time"])
+        if not isinstance(kind, str) or at is None:
+            return None
+        try:
+            text = canonical_json(item["payload"])
+        except (TypeError, ValueError, RecursionError):
+            return None
+        events.append(AuditEvent(kind, at, text))
+    return events
+
+
+_EVENT_KEYS = frozenset({"kind", "payload", "time"})
 
 
 def finite_time(value: Any) -> float | None:

@@ -1,17 +1,22 @@
 """What an engine records about one run: started, each model and tool call, finished.
 
-A run's records are chained and queued together at ``flush``: the engine flushes
-before every write it waits for (a non-idempotent tool's ``started`` row, the run's
-result), so they commit exactly as if each had been queued on its own — an awaited
-commit covers everything queued before it — while the run path pays for one grouped
-insert instead of one per record.
+A run's events are written at ``flush``: the engine flushes before every write it
+waits for (a non-idempotent tool's ``started`` row, the run's result), so they commit
+when they would have committed had each been queued on its own — an awaited commit
+covers everything queued before it. The events of one flush are one ``run.events``
+record (a flush of a single event is a record of that event's kind): each event keeps
+its kind, time and payload, in order, and the record's hash covers them all. A plain
+run (model, tool, model) is two records, not five: issue 5 allows the audit 0.1 ms per
+run, and almost all of its cost is per record (content JSON, SHA-256, a row, a Merkle
+leaf), not per event. ``AuditRecord.events()`` reads any record as its events; CEF
+export and the forwarder's CEF lines give a SIEM one line per event.
 
 Payloads carry identities, versions, counts and outcomes — never the content of
 prompts, answers or tool results. Tool arguments are recorded masked
 (``keel.audit.redact``). Every record of a run names the agent as its actor
 (``agent:NAME``) and carries the run id.
 
-Recorded per kind:
+Recorded per event kind:
 
 * ``run.started`` / ``run.resumed``: agent name, version and content hash, prompt
   version, session id.
@@ -24,12 +29,12 @@ Recorded per kind:
   ``decisions``: every decision the run's policy made, in order (point, result, reasons,
   fields to mask, allowed models, policy bundle hash, and the tool at the tool point).
 
-A run's policy decisions are part of its ``run.finished`` record rather than records of
-their own (``policy.decision``, which older logs hold): they were always
-recorded when the run ended, so nothing about when they are written changes, and a
-governed run's four decisions cost one payload field instead of four chained records
-and rows on the path every run takes (issue 5's budget of 0.1 ms per run for the audit
-write). ``policy.decision`` stays a kind the log reads, verifies and exports.
+A run's policy decisions are part of its ``run.finished`` event rather than records of
+their own (``policy.decision``, which older logs hold): they were always recorded when
+the run ended, so nothing about when they are written changes, and a governed run's
+four decisions cost one payload field instead of four chained records. Older logs also
+hold a record per event (``run.started``, ``model.call``...); ``policy.decision`` and
+those stay kinds the log reads, verifies and exports.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from keel.audit.record import AuditKind, canonical_json, json_string
+from keel.audit.record import RUN_EVENTS, AuditKind, canonical_json, events_json, json_string
 from keel.audit.redact import redact, redact_text
 
 if TYPE_CHECKING:
@@ -159,6 +164,8 @@ class RunAudit:
         """Chain and queue the records so far (the next awaited commit covers them)."""
         if self._events:
             events, self._events = self._events, []
+            if len(events) > 1:
+                events = [(RUN_EVENTS, events[-1][1], events_json(events))]
             self._log.append_events(
                 events, actor=self._actor, tenant=self._tenant, run_id=self._run_id
             )

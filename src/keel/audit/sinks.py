@@ -41,7 +41,8 @@ class AuditSink(Protocol):
 
 
 class FileSink:
-    """Appends one line per item to ``path`` (created with its folder if absent)."""
+    """Appends each item's text and a line break to ``path`` (created with its folder if
+    absent); an item may be several lines (CEF: one per event of a ``run.events`` record)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
