@@ -6,9 +6,11 @@ tool call and the second with text: model -> tool -> model -> answer.
 
 Rows:
   keel[memory]   LocalEngine() with no store: the loop and tool execution only
-  keel[durable]  LocalEngine(Store) on SQLite (WAL): every step journaled, the tool's
-                 "started" row committed before it runs, the result committed before
-                 the run returns, and the audit log's hash-chained records
+  keel[durable]  LocalEngine(Store) on SQLite (WAL): every step journaled (the tool is
+                 a read declared idempotent, so no "started" row is awaited before it
+                 runs), the result committed before the run returns, and the audit
+                 log's hash-chained record of the run's five events (one commit, so
+                 one run.events record)
   keel[durable,no-audit]
                  keel[durable] without the audit log (no Keel configuration turns it
                  off; the benchmark detaches it), to show what the audit costs

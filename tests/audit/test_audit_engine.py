@@ -72,7 +72,7 @@ async def test_a_run_is_recorded_without_secrets_or_content(data_dir: Path, db: 
     assert '"session_id":"s1"' in started
     assert '"agent_version":"0.0.0"' in started
     assert '"model":"scripted:default"' in model
-    assert '"latency_ms":' in model
+    assert '"latency_us":' in model
     assert '"input_tokens":' in model
     assert '"fallback_attempts":[]' in model
     assert f'"idempotency_key":"{rec.id}:2"' in tool_call

@@ -137,7 +137,7 @@ def _record(kind: str, payload_json: str) -> AuditRecord:
 
 def test_a_run_events_record_reads_as_its_events_in_order() -> None:
     events = [
-        ("run.started", 1.25, canonical_json({"agent": "a"})),
+        ("run.started", 1763726400.125, canonical_json({"agent": "a"})),
         ("tool.call", 2.5, canonical_json({"arguments": {"b": 1, "a": [None]}, "tool": "t"})),
     ]
     record = _record("run.events", events_json(events))
@@ -162,12 +162,15 @@ def test_any_other_record_is_its_own_one_event() -> None:
         '{"events":[],"more":1}',
         '{"events":[1]}',
         '{"events":[{"kind":"x","payload":{}}]}',
-        '{"events":[{"kind":1,"payload":{},"time":1}]}',
-        '{"events":[{"kind":"x","payload":{},"time":"1"}]}',
-        '{"events":[{"kind":"x","payload":{},"time":true}]}',
-        '{"events":[{"kind":"x","payload":{},"time":1e400}]}',
-        '{"events":[{"kind":"x","payload":NaN,"time":1}]}',
-        '{"events":[{"kind":"x","payload":{},"time":1,"extra":0}]}',
+        '{"events":[{"kind":"x","payload":{},"time":1}]}',
+        '{"events":[{"kind":1,"payload":{},"time_us":1}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":"1"}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":true}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":1.5}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":1e400}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":' + "9" * 400 + "}]}",
+        '{"events":[{"kind":"x","payload":NaN,"time_us":1}]}',
+        '{"events":[{"kind":"x","payload":{},"time_us":1,"extra":0}]}',
         '{"events":' + "[" * 100_000 + "]" * 100_000 + "}",
     ],
 )

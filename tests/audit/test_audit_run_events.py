@@ -81,7 +81,7 @@ def test_model_call(cost: float | None, attempts: tuple[ModelAttempt, ...], late
         "input_tokens": 158,
         "output_tokens": 16,
         "cost_usd": cost,
-        "latency_ms": round(latency * 1e3, 3),
+        "latency_us": round(latency * 1e6),
         "fallback_attempts": [{"model": a.model, "error_code": a.error_code} for a in attempts],
     }
     assert log.events[0][2] == canonical_json(expected)
@@ -116,7 +116,7 @@ def test_tool_call(result: ToolResult) -> None:
         "outcome": "ok" if result.ok else "timeout",
         "attempts": result.attempts,
         "idempotency_key": "run_1:2",
-        "latency_ms": 500.0,
+        "latency_us": 500_000,
     }
     assert log.events[0][2] == canonical_json(expected)
     assert "boom" not in log.events[0][2]
@@ -169,6 +169,15 @@ def test_a_non_finite_number_is_refused() -> None:
             cost_usd=float("nan"),
             model_used=None,
         )
+
+
+@pytest.mark.parametrize("latency", [float("nan"), float("inf")])
+def test_a_non_finite_latency_is_refused(latency: float) -> None:
+    audit, log = _audit()
+    response = ModelResponse(Message("assistant", "hi"), "scripted:x", Usage(3, 4))
+    with pytest.raises(ValueError, match="not a JSON number"):
+        audit.model_call(1, response, latency_s=latency)
+    assert log.events == []
 
 
 def test_policy_decisions_are_part_of_the_run_finished_record() -> None:
@@ -301,7 +310,10 @@ def test_events_flushed_together_are_one_run_events_record() -> None:
     # One record for the first flush, holding both events in order, each with its time.
     assert (kind, at) == ("run.events", 1.5)
     events = json.loads(payload)["events"]
-    assert [(e["kind"], e["time"]) for e in events] == [("run.started", 1.5), ("model.call", 1.5)]
+    assert [(e["kind"], e["time_us"]) for e in events] == [
+        ("run.started", 1_500_000),
+        ("model.call", 1_500_000),
+    ]
     assert payload == canonical_json({"events": events})
     # A flush of one event is a record of its own kind, as before.
     assert finished[0] == "run.finished"
@@ -312,5 +324,12 @@ def test_events_json_is_the_canonical_json_of_its_events() -> None:
         ("run.started", 1763726400.125, canonical_json({"agent": 'ünï "a"'})),
         ("tool.call", 1e-7, canonical_json({"arguments": {"b": [1, 2.5], "a": None}})),
     ]
-    expected = {"events": [{"kind": k, "payload": json.loads(p), "time": t} for k, t, p in events]}
+    # Times in whole microseconds.
+    times = [1763726400125000, 0]
+    expected = {
+        "events": [
+            {"kind": k, "payload": json.loads(p), "time_us": us}
+            for (k, _, p), us in zip(events, times, strict=True)
+        ]
+    }
     assert events_json(events) == canonical_json(expected)
