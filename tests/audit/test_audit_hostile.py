@@ -257,3 +257,15 @@ def test_a_blob_where_text_was_is_named_not_fatal(
     with open_store(data_dir) as store:
         report = verify_log(store.engine, public_key=AuditLog.of(store).public_key())
     assert any(p.kind == "changed" and p.message == named for p in report.problems)
+
+
+def test_saved_checkpoints_of_a_tenant_named_with_a_line_separator_are_read(
+    data_dir: Path, tmp_path: Path, keel
+) -> None:
+    # Canonical JSON writes U+2028 and U+2029 as themselves; JSON lines end at "\n" only.
+    saved = tmp_path / "checkpoints.jsonl"
+    fill(data_dir, 6, tenant="north\u2028south\u2029", every=3, checkpoint_file=saved)
+    fill(data_dir, 2, checkpoint_file=saved)
+    assert "\u2028" in saved.read_text(encoding="utf-8")
+    result = keel("audit", "verify", "--from-checkpoint", str(saved))
+    assert result.returncode == 0, result.stdout + result.stderr

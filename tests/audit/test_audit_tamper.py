@@ -101,7 +101,7 @@ def test_a_truncated_tail_is_caught_by_a_saved_checkpoint(
     result = keel("audit", "verify", "--from-checkpoint", str(saved))
     assert result.returncode == 1
     assert (
-        "record 15: truncated: the log ends at record 14, but a external checkpoint covers "
+        "record 15: truncated: the log ends at record 14, but an external checkpoint covers "
         "21 records: records 15..21 were deleted" in result.stdout
     )
 

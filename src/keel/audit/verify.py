@@ -195,7 +195,7 @@ def _verify_tenant(
                     "truncated",
                     tenant,
                     summary.last_id + 1,
-                    f"the log ends at record {summary.last_id}, but a {exp.source} checkpoint "
+                    f"the log ends at record {summary.last_id}, but {_a(exp.source)} checkpoint "
                     f"covers {size} records: records {_span(summary.last_id + 1, size)} "
                     "were deleted",
                 )
@@ -467,6 +467,11 @@ def _diagnose(mismatched: list[AuditRecord]) -> list[Problem]:
                 Problem("changed", rec.tenant, rec.id, "content does not match its hash (edited)")
             )
     return out
+
+
+def _a(word: str) -> str:
+    """``word`` after its indefinite article ("a stored", "an external")."""
+    return ("an " if word[:1] in ("a", "e", "i", "o", "u") else "a ") + word
 
 
 def _span(a: int, b: int) -> str:

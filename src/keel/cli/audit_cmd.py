@@ -121,7 +121,10 @@ def _read_checkpoints(path: Path) -> list[Checkpoint]:
         items = doc if isinstance(doc, list) else [doc]
     except (ValueError, RecursionError):
         try:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+            # Lines end at "\n" only: str.splitlines would also split inside a JSON
+            # string at the line and paragraph separators (U+2028, U+2029), which
+            # canonical JSON writes as themselves (a tenant's name may hold one).
+            items = [json.loads(line) for line in text.split("\n") if line.strip()]
         except (ValueError, RecursionError) as e:
             raise ProofError(f"{path} is neither JSON nor JSON lines: {e}") from None
     if not items:

@@ -12,7 +12,9 @@ from keel.api.deps import Auditor, Service
 from keel.api.envelope import responses
 from keel.audit import reader
 from keel.audit.log import AuditLog
+from keel.audit.record import AuditRecord
 from keel.audit.verify import verify_log
+from keel.errors import KeelError
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -55,27 +57,38 @@ def list_records(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     since: Annotated[float | None, Query(description="UNIX time")] = None,
 ) -> AuditPage:
-    """The tenant's records in order, from ``after_id`` (payloads are masked)."""
+    """The tenant's records in order, from ``after_id`` (payloads are masked).
+
+    A record that cannot be read (a row edited in the database) is an ``INTERNAL``
+    error that names it: the page is not cut short there in silence.
+    """
     assert who.tenant is not None
-    found = list(
-        islice(
-            reader.iter_records(svc.store.engine, who.tenant, after_id=after_id, since_time=since),
-            limit,
-        )
+    rows = reader.iter_rows(
+        svc.store.engine, who.tenant, after_id=after_id, since_time=since, batch=limit
     )
-    data = [
-        AuditRecordView(
-            id=r.id,
-            time=r.time,
-            kind=r.kind,
-            actor=r.actor,
-            run_id=r.run_id,
-            payload=r.payload,
-            prev_hash=r.prev_hash,
-            hash=r.hash,
+    data = []
+    for row in islice(rows, limit):
+        try:
+            r = AuditRecord.from_row(row)
+            payload = r.payload
+        except (TypeError, ValueError, RecursionError):
+            raise KeelError(
+                f"audit record {row[1]!r} cannot be read (edited in the database?); "
+                "run keel audit verify",
+                details={"record_id": row[1]},
+            ) from None
+        data.append(
+            AuditRecordView(
+                id=r.id,
+                time=r.time,
+                kind=r.kind,
+                actor=r.actor,
+                run_id=r.run_id,
+                payload=payload,
+                prev_hash=r.prev_hash,
+                hash=r.hash,
+            )
         )
-        for r in found
-    ]
     return AuditPage(data=data, next_after_id=data[-1].id if len(data) == limit else None)
 
 
