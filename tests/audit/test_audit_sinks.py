@@ -99,6 +99,35 @@ def test_a_webhook_credential_stays_out_of_messages_and_logs(
         log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_webhook=url))
         log.append("tool.call", {"i": 1}, actor="agent:test")
         log.checkpoint()  # the receiver refuses it: logged
-    assert "not published: POST http://ops:***@" in caplog.text
+    assert "not published (1 waiting; will retry): POST http://ops:***@" in caplog.text
     assert "s3cret" not in caplog.text
     assert "t0ken" not in caplog.text
+
+
+def test_a_checkpoint_the_webhook_refused_is_sent_again_before_the_next(
+    data_dir: Path, receiver: Receiver
+) -> None:
+    receiver.fail = 2
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_webhook=receiver.url))
+        sizes = []
+        for i in range(3):
+            log.append("tool.call", {"i": i}, actor="agent:test")
+            sizes += [cp.tree_size for cp in log.checkpoint()]
+    # The first checkpoint was refused, and again when retried at the next pass; then
+    # it went with the second, and the third on its own: all, in order, each once.
+    assert receiver.attempts == 4
+    assert [item["tree_size"] for item in receiver.items()] == sizes
+    assert sizes == sorted(set(sizes))
+    assert len(sizes) == 3
+
+
+def test_refused_checkpoints_are_sent_at_close(data_dir: Path, receiver: Receiver) -> None:
+    receiver.fail = 1
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_webhook=receiver.url))
+        log.append("tool.call", {"i": 0}, actor="agent:test")
+        [cp] = log.checkpoint()
+        assert receiver.items() == []
+    # The log's last pass, at close, sent it again.
+    assert [item["tree_size"] for item in receiver.items()] == [cp.tree_size]

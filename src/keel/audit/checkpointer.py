@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 
 _Request = tuple[list[str], "Future[list[Checkpoint]]"]
 
+# Checkpoints kept per sink while it refuses them (the oldest are dropped beyond it).
+MAX_UNPUBLISHED = 1000
+
 
 class Checkpointer:
     """Checkpoints one audit log from a background thread, started on first use."""
@@ -81,6 +84,11 @@ class Checkpointer:
         # Tenants whose checkpoint failed (a database error): their records are folded
         # into the tree and no longer counted as new, so they are retried by name.
         self._unsigned: set[str] = set()
+        # Per sink (by position), the checkpoints it has not accepted, oldest first:
+        # sent again, together and in order, before the next one, at every pass and
+        # at close. Kept in memory: after a restart the next checkpoint, which covers
+        # every record before it, is the one published.
+        self._unpublished: dict[int, list[Checkpoint]] = {}
         audit.store.writer.prepare(self._insert, self._stored_tree_only)
 
     def wake(self, due: bool) -> None:
@@ -135,6 +143,8 @@ class Checkpointer:
                 woke = self._wake.wait(timeout=interval)
                 self._wake.clear()
                 stopping = self._stopping
+                if any(self._unpublished.values()):
+                    self._publish(None)  # what a sink refused at an earlier pass
                 self._answer_requests(loop)
                 try:
                     self._checkpoint(loop, sorted(self._unsigned), force=True)
@@ -281,11 +291,33 @@ class Checkpointer:
         if done is not None:
             await done
 
-    def _publish(self, cp: Checkpoint) -> None:
-        for sink in self._sinks:
+    def _publish(self, cp: Checkpoint | None) -> None:
+        """Send ``cp`` (``None``: nothing new) to every sink, after those it has not
+        accepted yet."""
+        for i, sink in enumerate(self._sinks):
+            pending = self._unpublished.setdefault(i, [])
+            if cp is not None:
+                pending.append(cp)
+            if len(pending) > MAX_UNPUBLISHED:
+                # The newest checkpoints matter most (each covers every record before
+                # it); the dropped ones stay stored in the database.
+                dropped = pending[: len(pending) - MAX_UNPUBLISHED]
+                del pending[: len(dropped)]
+                log.error("%d audit checkpoints never reached %s", len(dropped), sink.name)
+            if not pending:
+                continue
             try:
-                sink.deliver([cp.to_json()], [cp.to_dict()])
+                sink.deliver([c.to_json() for c in pending], [c.to_dict() for c in pending])
             except DeliveryError as e:
                 # The checkpoint is stored; the external copy is what failed. Say so
                 # loudly: without it, a truncated tail can only be caught in-database.
-                log.error("audit checkpoint %d of %r not published: %s", cp.tree_size, cp.tenant, e)
+                last = pending[-1]
+                log.error(
+                    "audit checkpoint %d of %r not published (%d waiting; will retry): %s",
+                    last.tree_size,
+                    last.tenant,
+                    len(pending),
+                    e,
+                )
+                continue
+            pending.clear()
