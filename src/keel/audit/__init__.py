@@ -14,7 +14,7 @@ from keel.audit.log import AuditLog, AuditOptions
 from keel.audit.merkle import ProofError
 from keel.audit.proof import consistency_proof, inclusion_proof, verify_proof
 from keel.audit.purge import PurgeResult, purge_before
-from keel.audit.record import AUDIT_KINDS, GENESIS_HASH, AuditKind, AuditRecord
+from keel.audit.record import AUDIT_KINDS, GENESIS_HASH, AuditEvent, AuditKind, AuditRecord
 from keel.audit.redact import redact
 from keel.audit.signing import AuditPublicKey, AuditSigner
 from keel.audit.sinks import DeliveryError, FileSink, WebhookSink, sink_for
@@ -23,6 +23,7 @@ from keel.audit.verify import Problem, VerifyReport, verify_log
 __all__ = [
     "AUDIT_KINDS",
     "GENESIS_HASH",
+    "AuditEvent",
     "AuditKind",
     "AuditLog",
     "AuditOptions",
