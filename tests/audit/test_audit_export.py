@@ -140,3 +140,17 @@ def test_cef_has_a_line_per_event_of_a_run_events_record() -> None:
 
 def test_a_run_events_record_is_as_severe_as_its_most_severe_event() -> None:
     assert severity(GROUP) == 5
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "cef"])
+def test_a_payload_nested_past_the_parser_is_named_too(
+    data_dir: Path, db: Path, tmp_path: Path, keel, fmt: str
+) -> None:
+    fill(data_dir, 4)  # records 1..5
+    deep = "[" * 100_000 + "]" * 100_000
+    tamper(db, f"update audit_log set payload = '{deep}' where id = 3")
+    out = tmp_path / "out.txt"
+    result = keel("audit", "export", "--format", fmt, "--output", str(out))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "record 3 of tenant 'default' cannot be read" in " ".join(result.stderr.split())

@@ -79,7 +79,7 @@ def test_two_stores_rechain_onto_each_other(url: str) -> None:
                 log.flush()
         report = verify_log(stores[0].engine, public_key=None)
         assert report.ok, report.problems
-        records = list(reader.iter_records(stores[0].engine, "acme"))
+        records = [AuditRecord.from_row(r) for r in reader.iter_rows(stores[0].engine, "acme")]
         assert [r.id for r in records] == list(range(1, 25))
         labels = sorted((r.payload["by"], r.payload["k"], r.payload["r"]) for r in records)
         assert labels == [(n, k, r) for n in range(2) for k in range(4) for r in range(3)]

@@ -12,7 +12,7 @@ import pytest
 from audit_db import open_store, rows
 from audit_receiver import Receiver
 
-from keel.audit import AuditLog, AuditOptions, WebhookSink
+from keel.audit import AuditLog, AuditOptions, WebhookSink, checkpointer, reader
 from keel.audit.sinks import DeliveryError
 from keel.errors import ConfigError
 
@@ -131,3 +131,22 @@ def test_refused_checkpoints_are_sent_at_close(data_dir: Path, receiver: Receive
         assert receiver.items() == []
     # The log's last pass, at close, sent it again.
     assert [item["tree_size"] for item in receiver.items()] == [cp.tree_size]
+
+
+def test_beyond_the_bound_the_oldest_refused_checkpoints_are_dropped(
+    data_dir: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpointer, "MAX_UNPUBLISHED", 2)
+    receiver.fail = 1_000
+    with open_store(data_dir) as store:
+        log = AuditLog.of(store, AuditOptions.for_store(store, checkpoint_webhook=receiver.url))
+        sizes = []
+        for i in range(4):
+            log.append("tool.call", {"i": i}, actor="agent:test")
+            sizes += [cp.tree_size for cp in log.checkpoint()]
+        saved = reader.stored_checkpoints(store.engine, "default")
+        stored = [c.checkpoint.tree_size for c in saved]
+        receiver.fail = 0  # takes what is sent at close
+    # All four are stored; the sink got only the newest two.
+    assert stored == sizes
+    assert [item["tree_size"] for item in receiver.items()] == sizes[-2:]

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from keel.audit import reader
 from keel.audit.export import ExportFormat, formatter
-from keel.audit.record import AuditRecord
+from keel.audit.record import AuditRecord, canonical_json
 from keel.audit.sinks import AuditSink, DeliveryError
 from keel.store.schema import audit_cursors
 
@@ -62,6 +62,7 @@ class Forwarder:
         self._sink = sink
         self.name = name
         self._line = formatter(format, version=version)
+        self._jsonl = format == "jsonl"
         self._batch = batch
         self._clock = clock
         upsert = (pg_insert if engine.dialect.name == "postgresql" else sqlite_insert)(
@@ -90,18 +91,19 @@ class Forwarder:
             for row in reader.iter_rows(self._engine, tenant, after_id=self.cursor(tenant)):
                 try:
                     record = AuditRecord.from_row(row)
-                    pending.append((record.id, self._line(record), record.to_dict()))
-                except (TypeError, ValueError):
+                    doc = record.to_dict()
+                    # JSON lines are the document's canonical JSON: the payload is
+                    # parsed once, not once for each.
+                    line = canonical_json(doc) if self._jsonl else self._line(record)
+                    pending.append((record.id, line, doc))
+                except reader.UNREADABLE:
                     # Not skipped, which would move the cursor past it, and not a crash
                     # at every pass either: what comes before it is delivered, then the
                     # forwarder stops here and says where.
                     failed = self._deliver(tenant, pending) if pending else None
                     if failed is None:
                         delivered += len(pending)
-                        failed = (
-                            f"record {row[1]!r} of tenant {tenant!r} cannot be read (edited "
-                            "in the database?); run keel audit verify"
-                        )
+                        failed = reader.unreadable(tenant, row[1])
                     return ForwardResult(delivered, failed)
                 if len(pending) >= self._batch:
                     failed = self._deliver(tenant, pending)

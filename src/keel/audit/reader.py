@@ -117,7 +117,7 @@ def _record(row: Any) -> AuditRecord:
     type (text in a number column), which only editing the table can put there."""
     try:
         return AuditRecord.from_row(row)
-    except (TypeError, ValueError):
+    except UNREADABLE:
         raise ProofError(
             f"audit record {row[1]!r} of tenant {row[0]!r} has a field of the wrong type (edited)"
         ) from None
@@ -201,11 +201,18 @@ def chain_batches(engine: Engine, tenant: str, *, batch: int = 8192) -> Iterator
         last = rows[-1][0]
 
 
-def iter_records(
-    engine: Engine, tenant: str, *, after_id: int = 0, since_time: float | None = None
-) -> Iterator[AuditRecord]:
-    for row in iter_rows(engine, tenant, after_id=after_id, since_time=since_time):
-        yield AuditRecord.from_row(row)
+# What reading a stored row as a record, or parsing its payload, raises when the row was
+# edited into something that is not one (text in a number column, a payload that is not
+# JSON or is nested deeper than the parser goes).
+UNREADABLE = (TypeError, ValueError, RecursionError)
+
+
+def unreadable(tenant: str, record_id: object) -> str:
+    """What to say of a record that raised one of ``UNREADABLE``."""
+    return (
+        f"record {record_id!r} of tenant {tenant!r} cannot be read (edited in the "
+        "database?); run keel audit verify"
+    )
 
 
 def leaf_hashes(engine: Engine, tenant: str, *, after_id: int, until_id: int) -> list[bytes]:

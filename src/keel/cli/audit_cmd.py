@@ -317,12 +317,8 @@ def export(
                 for row in reader.iter_rows(engine, name, since_time=start):
                     try:
                         text = line(AuditRecord.from_row(row))
-                    except (TypeError, ValueError):  # a row edited in the database
-                        raise _fail(
-                            f"record {row[1]!r} of tenant {name!r} cannot be read; "
-                            "run keel audit verify",
-                            1,
-                        ) from None
+                    except reader.UNREADABLE:
+                        raise _fail(reader.unreadable(name, row[1]), 1) from None
                     sink.write(text + "\n")
         finally:
             if output is not None:

@@ -71,7 +71,7 @@ def list_records(
         try:
             r = AuditRecord.from_row(row)
             payload = r.payload
-        except (TypeError, ValueError, RecursionError):
+        except reader.UNREADABLE:
             raise KeelError(
                 f"audit record {row[1]!r} cannot be read (edited in the database?); "
                 "run keel audit verify",
