@@ -14,8 +14,8 @@ verification never re-serialises it (and a changed byte in it is a changed hash)
 A ``run.events`` record holds several events of one run that were committed together
 (``keel.audit.run_events``): its payload is ``{"events": [{"kind", "payload",
 "time_us"}, ...]}``, in order, ``time_us`` the event's time in whole microseconds since
-the epoch (an integer: writing a float's shortest digits costs several times more, on
-the path every run takes). ``AuditRecord.events()`` reads any record as its events.
+the epoch (an integer: writing a float's shortest digits costs about three times more,
+on the path every run takes). ``AuditRecord.events()`` reads any record as its events.
 """
 
 from __future__ import annotations
