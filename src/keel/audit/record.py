@@ -115,8 +115,10 @@ def events_json(events: Sequence[tuple[str, float, str]]) -> str:
     return (
         '{"events":['
         + ",".join(
-            f'{{"kind":"{kind}","payload":{payload},"time_us":{round(at * 1e6)}}}'
-            for kind, at, payload in events
+            [
+                f'{{"kind":"{kind}","payload":{payload},"time_us":{round(at * 1e6)}}}'
+                for kind, at, payload in events
+            ]
         )
         + "]}"
     )

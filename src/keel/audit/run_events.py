@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 class RunAudit:
     """Appends one run's records to an audit log (never waits for a commit)."""
 
-    __slots__ = ("_actor", "_clock", "_events", "_log", "_prompt_version", "_run_id", "_tenant")
+    __slots__ = ("_actor", "_clock", "_events", "_log", "_prompt_json", "_run_id", "_tenant")
 
     def __init__(
         self,
@@ -73,7 +73,7 @@ class RunAudit:
     ) -> None:
         self._log = audit
         self._actor = f"agent:{agent_name}"
-        self._prompt_version = prompt_version
+        self._prompt_json = json_string(prompt_version)
         self._run_id = run_id
         self._tenant = tenant
         self._clock = audit.clock
@@ -94,12 +94,14 @@ class RunAudit:
     # The payloads are written as canonical JSON directly (keys in sorted order):
     # this is the run path, and json.dumps of a dict costs several times more.
     # tests/audit/test_audit_run_events.py holds each to canonical_json of its dict.
+    # Strings that are never None are encoded with json_string itself, not ``_s``.
 
     def started(self, agent: Agent, *, session_id: str | None, resumed: bool = False) -> None:
         text = (
-            f'{{"agent":{_s(agent.name)},"agent_hash":{_s(agent.content_hash)},'
-            f'"agent_version":{_s(agent.version)},"prompt_version":{_s(agent.prompt_version)},'
-            f'"session_id":{_s(session_id)}}}'
+            f'{{"agent":{json_string(agent.name)},'
+            f'"agent_hash":{json_string(agent.content_hash)},'
+            f'"agent_version":{json_string(agent.version)},'
+            f'"prompt_version":{json_string(agent.prompt_version)},"session_id":{_s(session_id)}}}'
         )
         self._append("run.resumed" if resumed else "run.started", text)
 
@@ -114,9 +116,9 @@ class RunAudit:
                 else "[]"
             )
             + f',"input_tokens":{int(usage.input_tokens)},'
-            f'"latency_us":{_us(latency_s)},"model":{_s(response.model)},'
+            f'"latency_us":{_us(latency_s)},"model":{json_string(response.model)},'
             f'"output_tokens":{int(usage.output_tokens)},'
-            f'"prompt_version":{_s(self._prompt_version)},"step":{int(step)}}}'
+            f'"prompt_version":{self._prompt_json},"step":{int(step)}}}'
         )
         self._append("model.call", text)
 
@@ -133,9 +135,11 @@ class RunAudit:
         outcome = "ok" if result.ok else (result.error_kind or "error")
         text = (
             f'{{"arguments":{canonical_json(redact(call.arguments))},'
-            f'"attempts":{int(result.attempts)},"idempotency_key":{_s(idempotency_key)},'
-            f'"latency_us":{_us(latency_s)},"outcome":{_s(outcome)},'
-            f'"step":{int(step)},"tool":{_s(tool.name)},"version":{_s(tool.version)}}}'
+            f'"attempts":{int(result.attempts)},'
+            f'"idempotency_key":{json_string(idempotency_key)},'
+            f'"latency_us":{_us(latency_s)},"outcome":{json_string(outcome)},'
+            f'"step":{int(step)},"tool":{json_string(tool.name)},'
+            f'"version":{json_string(tool.version)}}}'
         )
         self._append("tool.call", text)
 
@@ -157,7 +161,7 @@ class RunAudit:
             f'{{"cost_usd":{_n(cost_usd)},"decisions":[{",".join(map(decision_json, decisions))}],'
             f'"error_code":{_s(error_code)},'
             f'"input_tokens":{tokens_in},"model_used":{_s(model_used)},'
-            f'"output_tokens":{tokens_out},"status":{_s(status)},"steps":{int(steps)}}}'
+            f'"output_tokens":{tokens_out},"status":{json_string(status)},"steps":{int(steps)}}}'
         )
         self._append("run.finished", text)
         self.flush()
