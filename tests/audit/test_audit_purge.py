@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from audit_db import Clock, disk_errors, old_then_new, open_store, rows
 from keel.audit import (
     AuditLog,
     AuditOptions,
+    FileSink,
+    Forwarder,
     inclusion_proof,
     purge_before,
     verify_log,
     verify_proof,
 )
-from keel.errors import KeelError, UserError
+from keel.errors import Conflict, KeelError, UserError
 
 
 def test_purge_is_recorded_and_verify_starts_from_its_anchor(
@@ -147,3 +150,74 @@ def test_a_second_purge_whose_delete_failed_still_verifies(data_dir: Path, db: P
         assert report.ok, report.problems
         assert report.tenants[0].purged_through == 32
     assert [r[1] for r in rows(db)] == [33, 34]
+
+
+def _half_forwarded(data_dir: Path, clock: Clock) -> None:
+    """Tenant default: records 1-10 before time 3000, 11-15 after. Forwarder ``siem``
+    delivered 1-5 only; it never ran since tenant ``acme`` got its records 1-3. Closing
+    the store signs the first checkpoint: the key's record is default 16."""
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        for i in range(5):
+            log.append("tool.call", {"i": i}, actor="a")
+        log.flush()
+        siem = Forwarder(store.engine, FileSink(data_dir / "siem.jsonl"), name="siem")
+        assert siem.run_once().delivered == 5
+        for i in range(5, 10):
+            log.append("tool.call", {"i": i}, actor="a")
+        for i in range(3):
+            log.append("tool.call", {"i": i}, actor="a", tenant="acme")
+        clock.now = 5000.0
+        for i in range(10, 15):
+            log.append("tool.call", {"i": i}, actor="a")
+
+
+def test_purge_refuses_records_a_forwarder_has_not_delivered(data_dir: Path, db: Path) -> None:
+    clock = Clock()
+    _half_forwarded(data_dir, clock)
+    before = rows(db)
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        with pytest.raises(Conflict) as refused:
+            purge_before(log, 3000.0, actor="cli:ops")
+        assert refused.value.code == "CONFLICT"
+        assert "refusing to purge records ..10 of tenant 'default'" in refused.value.message
+        assert "'siem' has delivered through record 5" in refused.value.message
+        # A tenant the forwarder has not seen yet: nothing of it was delivered.
+        with pytest.raises(Conflict, match="'siem' has delivered through record 0"):
+            purge_before(log, 1e12, actor="cli:ops", tenant="acme")
+        # A name that never forwarded here is a mistake, not a way around the check.
+        with pytest.raises(UserError, match=r"no audit forwarder named 'sime'.*'siem'"):
+            purge_before(log, 3000.0, actor="cli:ops", ignore_forwarders=["sime"])
+    assert rows(db) == before  # nothing written, nothing deleted
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        siem = Forwarder(store.engine, FileSink(data_dir / "siem.jsonl"), name="siem")
+        assert siem.run_once().delivered == 14  # default 6-16 (16: the key), acme 1-3
+        result = purge_before(log, 3000.0, actor="cli:ops")
+        assert result is not None
+        assert (result.first_id, result.last_id, result.deleted) == (1, 10, 10)
+        assert "forwarders_behind" not in result.record.payload
+        assert verify_log(store.engine, public_key=log.public_key()).ok
+
+
+def test_a_retired_forwarder_is_ignored_and_the_purge_says_so(
+    data_dir: Path, db: Path, keel
+) -> None:
+    clock = Clock()
+    _half_forwarded(data_dir, clock)
+    refused = keel("audit", "purge", "--before", "3000")
+    assert refused.returncode == 1
+    assert "CONFLICT: refusing to purge records ..10" in refused.stderr
+    assert "--ignore-forwarder NAME" in refused.stderr
+    assert len(rows(db)) == 19
+    done = keel("audit", "purge", "--before", "3000", "--ignore-forwarder", "siem")
+    assert done.returncode == 0, done.stderr
+    assert "purged records 1..10 of default (10)" in done.stdout
+    assert "forwarder 'siem' had delivered through record 5 only" in done.stdout
+    purges = rows(db, "select payload from audit_log where kind = 'audit.purge'")
+    assert [json.loads(p)["forwarders_behind"] for (p,) in purges] == [{"siem": 5}]
+    assert keel("audit", "verify").returncode == 0

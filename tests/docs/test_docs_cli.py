@@ -48,6 +48,8 @@ def _is_argument(param: Any) -> bool:
 
 
 def _metavar(param: Any) -> str:
+    if getattr(param, "metavar", None):
+        return str(param.metavar)
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
     return _METAVARS.get(annotation, "VALUE")
 

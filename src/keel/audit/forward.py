@@ -42,6 +42,22 @@ class ForwardResult:
     failed: str | None = None
 
 
+def delivered_through(engine: Engine, tenant: str) -> dict[str, int]:
+    """Every forwarder that has run on this store (a name with a cursor for any tenant),
+    with the last record of ``tenant`` it delivered (0 for none): a purge must not
+    delete what one of them has not delivered yet (``keel.audit.purge``)."""
+    with engine.connect() as conn:
+        names = conn.execute(select(audit_cursors.c.name).distinct()).scalars().all()
+        cursors = conn.execute(
+            select(audit_cursors.c.name, audit_cursors.c.last_id).where(
+                audit_cursors.c.tenant == tenant
+            )
+        ).all()
+    through = dict.fromkeys(names, 0)
+    through.update((name, int(last_id)) for name, last_id in cursors)
+    return through
+
+
 class Forwarder:
     """Forwards new audit records of every tenant to ``sink``."""
 

@@ -2,13 +2,16 @@
 
 Retention never removes audit rows silently. ``purge_before``:
 
-1. verifies the tenant's log and refuses to purge one that does not verify (an
+1. refuses to purge records a forwarder (``keel.audit.forward``) has not delivered
+   yet: its SIEM would never see them. A retired forwarder is named in
+   ``ignore_forwarders``, and the purge record says what it had not delivered;
+2. verifies the tenant's log and refuses to purge one that does not verify (an
    anchor taken from tampered records would launder them);
-2. appends an ``audit.purge`` record naming the range (``first_id``..``last_id``),
+3. appends an ``audit.purge`` record naming the range (``first_id``..``last_id``),
    the cut-off time, the hash of the last purged record (what the first remaining
    record links to) and the Merkle frontier over the purged leaves;
-3. signs a checkpoint covering that record and waits until both are committed;
-4. deletes the range in one transaction that lifts the DELETE guard trigger and
+4. signs a checkpoint covering that record and waits until both are committed;
+5. deletes the range in one transaction that lifts the DELETE guard trigger and
    puts it back before committing — the only code path that deletes audit rows.
 
 ``keel audit verify`` then starts the chain from that anchor, and roots and proofs
@@ -20,6 +23,7 @@ out first (verify meanwhile starts from the anchor before it).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +32,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from keel.audit import reader
 from keel.audit.checkpoint import Checkpoint
+from keel.audit.forward import delivered_through
 from keel.audit.log import AuditLog
 from keel.audit.merkle import Frontier
 from keel.audit.record import AuditRecord, tenant_key
 from keel.audit.verify import verify_log
-from keel.errors import Forbidden, KeelError, UserError
+from keel.errors import Conflict, Forbidden, KeelError, UserError
 from keel.store.schema import audit_guard_ddl, audit_guard_name, audit_log
 
 
@@ -47,12 +52,19 @@ class PurgeResult:
 
 
 def purge_before(
-    audit: AuditLog, before: float, *, actor: str, tenant: str | None = None
+    audit: AuditLog,
+    before: float,
+    *,
+    actor: str,
+    tenant: str | None = None,
+    ignore_forwarders: Collection[str] = (),
 ) -> PurgeResult | None:
     """Purge a tenant's records older than ``before`` (UNIX seconds); ``None`` if none are.
 
     Only a prefix is purged: records up to (not including) the first one at or
-    after ``before``. Raises ``UserError`` if the log does not verify.
+    after ``before``. Raises ``Conflict`` (nothing written) if a forwarder not in
+    ``ignore_forwarders`` has not delivered them all, ``UserError`` if the log does not
+    verify or an ignored forwarder never ran here.
     """
     tkey = tenant_key(tenant)
     engine = audit.store.engine
@@ -77,6 +89,7 @@ def purge_before(
     end = int(last) if newer is None else int(newer) - 1
     if end < start and not unfinished:
         return None
+    behind = _undelivered(engine, tkey, end, ignore_forwarders) if end >= start else {}
     _check_can_lift_guard(engine)
     report = verify_log(engine, tenant=tkey, public_key=audit.public_key())
     if not report.ok:
@@ -104,6 +117,8 @@ def purge_before(
         "last_hash": last_purged.hash,
         "frontier": [n.hex() for n in frontier.nodes],
     }
+    if behind:
+        payload["forwarders_behind"] = behind
     record = audit.append("audit.purge", payload, actor=actor, tenant=tenant)
     # Waits for the checkpoint's commit, which (writer order) covers the record.
     signed = audit.checkpoint(tkey) if audit.signer() is not None else []
@@ -115,6 +130,33 @@ def purge_before(
     deleted = _carry_out(audit, tkey, end, record.id)
     first_deleted = first if unfinished and first is not None else start
     return PurgeResult(tkey, first_deleted, end, deleted, record, signed[0] if signed else None)
+
+
+def _undelivered(
+    engine: Engine, tenant: str, last_id: int, ignore: Collection[str]
+) -> dict[str, int]:
+    """The ignored forwarders that have not delivered records ``..last_id`` (with the
+    last record each did deliver); raises ``Conflict`` if any other has not."""
+    through = delivered_through(engine, tenant)
+    unknown = sorted(set(ignore) - through.keys())
+    if unknown:
+        raise UserError(
+            f"no audit forwarder named {', '.join(map(repr, unknown))} has run on this store "
+            f"(forwarders: {', '.join(map(repr, sorted(through))) or 'none'})"
+        )
+    behind = {name: last for name, last in sorted(through.items()) if last < last_id}
+    blocking = {name: last for name, last in behind.items() if name not in ignore}
+    if blocking:
+        said = ", ".join(
+            f"{name!r} has delivered through record {last}" for name, last in blocking.items()
+        )
+        raise Conflict(
+            f"refusing to purge records ..{last_id} of tenant {tenant!r}: not every "
+            f"forwarder has delivered them ({said}). Run `keel audit forward --name NAME` "
+            "until it catches up, or, for a forwarder that is retired, pass "
+            "--ignore-forwarder NAME (the purge record names what it had not delivered)"
+        )
+    return behind
 
 
 def _carry_out(audit: AuditLog, tenant: str, last_id: int, record_id: int) -> int:

@@ -262,11 +262,28 @@ def checkpoint(
 def purge(
     before: Annotated[str, typer.Option("--before", help="ISO time, UNIX seconds or age (90d)")],
     tenant: TenantOpt = None,
+    ignore_forwarder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore-forwarder",
+            metavar="NAME",
+            help="a retired forwarder whose undelivered records may be purged (repeatable)",
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Delete records older than a time, recording (and checkpointing) the purge."""
+    """Delete records older than a time, recording (and checkpointing) the purge.
+
+    Refuses (exit 1, CONFLICT) while a forwarder has not delivered them.
+    """
     with _audit(config) as (audit, _):
-        result = purge_before(audit, parse_time(before), actor=_actor(), tenant=tenant)
+        result = purge_before(
+            audit,
+            parse_time(before),
+            actor=_actor(),
+            tenant=tenant,
+            ignore_forwarders=ignore_forwarder or (),
+        )
     if result is None:
         out.print("nothing to purge")
         return
@@ -274,6 +291,8 @@ def purge(
         f"purged records {result.first_id}..{result.last_id} of {result.tenant} "
         f"({result.deleted}); recorded as audit.purge record {result.record.id}"
     )
+    for name, last in result.record.payload.get("forwarders_behind", {}).items():
+        out.print(f"forwarder {name!r} had delivered through record {last} only")
 
 
 @audit_app.command()
