@@ -17,6 +17,7 @@ from sqlalchemy import Engine, Select, func, select, union
 from keel.audit.checkpoint import CHECKPOINT_FORMAT, Checkpoint
 from keel.audit.merkle import Frontier, ProofError
 from keel.audit.merkle import leaf_hashes as merkle_leaf_hashes
+from keel.audit.record import UNREADABLE as UNREADABLE  # read by the API, CLI, forwarder
 from keel.audit.record import AuditRecord, is_hex_digest
 from keel.store.schema import audit_checkpoints, audit_log
 
@@ -199,12 +200,6 @@ def chain_batches(engine: Engine, tenant: str, *, batch: int = 8192) -> Iterator
         if len(rows) < batch:
             return
         last = rows[-1][0]
-
-
-# What reading a stored row as a record, or parsing its payload, raises when the row was
-# edited into something that is not one (text in a number column, a payload that is not
-# JSON or is nested deeper than the parser goes).
-UNREADABLE = (TypeError, ValueError, RecursionError)
 
 
 def unreadable(tenant: str, record_id: object) -> str:

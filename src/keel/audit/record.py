@@ -285,11 +285,17 @@ class AuditEvent:
         return json.loads(self.payload_json)
 
 
+# What reading a stored row as a record, or parsing its payload, raises when the row was
+# edited into something that is not one (text in a number column, a payload that is not
+# JSON or is nested deeper than the parser goes). ``keel.audit.reader`` names it too.
+UNREADABLE = (TypeError, ValueError, RecursionError)
+
+
 def _grouped_events(payload_json: str) -> list[AuditEvent] | None:
     """The events of a ``run.events`` payload, or ``None`` if it is not of that shape."""
     try:
         payload = json.loads(payload_json)
-    except (ValueError, RecursionError):
+    except UNREADABLE:
         return None
     if not isinstance(payload, dict) or payload.keys() != {"events"}:
         return None
@@ -305,7 +311,7 @@ def _grouped_events(payload_json: str) -> list[AuditEvent] | None:
             return None
         try:
             text = canonical_json(item["payload"])
-        except (TypeError, ValueError, RecursionError):
+        except UNREADABLE:
             return None
         events.append(AuditEvent(kind, us / 1e6, text))
     return events
