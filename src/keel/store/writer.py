@@ -39,7 +39,9 @@ of every run's latency, amortised).
 A statement may have a *preparer* (``GroupWriter.prepare``): it sees that
 statement's rows inside the write transaction, just before they are executed, and
 may rewrite them from what the database holds then. The audit log uses it to chain
-its records onto the head another process may have moved.
+its records onto the head another process may have moved. A preparer whose ``idle``
+attribute is true would return a first attempt's rows unchanged: it is skipped then
+(the audit log's, while no record was re-chained: every run's commit).
 
 A statement may be *positional* (``GroupWriter.positional``): its rows are tuples in
 a declared column order, sent to SQLite's driver as they are (no dict per row, no
@@ -126,7 +128,10 @@ class GroupWriter:
         self._positional: dict[int, tuple[Executable, tuple[str, ...], str]] = {}
         self._max_batch = max_batch
         self._pending: list[_Write] = []
-        self._cond = threading.Condition()
+        # Held with ``with self._lock`` (C), not the condition (a Python frame per
+        # enter and exit, on every write submitted); ``_cond`` waits and notifies.
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
         self._conn_lock = threading.Lock()
         self._conn: Connection | None = None
         self._thread: threading.Thread | None = None
@@ -194,7 +199,7 @@ class GroupWriter:
         if params.keys() != queued.params.keys():
             return None
         loop = asyncio.get_running_loop()
-        with self._cond:
+        with self._lock:
             if (
                 write.seq <= self._taken
                 or write.future is not None
@@ -212,7 +217,7 @@ class GroupWriter:
         Rows of a positional statement are tuples, queued as one write (a failed group
         still replays them one by one).
         """
-        with self._cond:
+        with self._lock:
             if self._closed:
                 raise RuntimeError("the store writer is closed")
             if id(statement) in self._positional:
@@ -231,7 +236,10 @@ class GroupWriter:
 
         It runs on the committing thread, one group at a time, and returns the rows to
         execute, in order; an exception it raises fails the group like a failed write.
-        Register before submitting the statement; one preparer per statement object.
+        While ``preparer.idle`` is true (an attribute it may have, read on the committing
+        thread) it is not called on a group's first attempt, only when a failed group is
+        tried again checked. Register before submitting the statement; one preparer per
+        statement object.
         """
         self._preparers[id(statement)] = (statement, preparer)
 
@@ -256,7 +264,7 @@ class GroupWriter:
         await fut
 
     def close(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
@@ -271,11 +279,11 @@ class GroupWriter:
             self._conn = None
 
     def _enqueue(self, write: _Write) -> None:
-        with self._cond:
+        with self._lock:
             self._add(write)
 
     def _add(self, write: _Write) -> None:
-        """Queue ``write``; hold ``_cond``."""
+        """Queue ``write``; hold ``_lock``."""
         if self._closed:
             raise RuntimeError("the store writer is closed")
         self._pending.append(write)
@@ -284,7 +292,7 @@ class GroupWriter:
         self._queued(unwaited=write.future is None)
 
     def _queued(self, *, unwaited: bool) -> None:
-        """After writes were queued: see that they get committed; hold ``_cond``."""
+        """After writes were queued: see that they get committed; hold ``_lock``."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="keel-writer", daemon=True)
             self._thread.start()
@@ -296,10 +304,11 @@ class GroupWriter:
 
     def _timer_armed(self) -> bool:
         loop = self._timer_loop
-        return loop is not None and not loop.is_closed()
+        # The running loop is not closed: no ``is_closed`` call (Python) on every submit.
+        return loop is not None and (loop is asyncio._get_running_loop() or not loop.is_closed())
 
     def _announce(self) -> None:
-        """Make sure a pending unwaited write is committed soon; hold ``_cond``.
+        """Make sure a pending unwaited write is committed soon; hold ``_lock``.
 
         From an event loop: its timer checks after ``GRACE_S`` (on the loop's thread,
         so nothing competes for the GIL meanwhile); elsewhere: the writer thread,
@@ -317,7 +326,7 @@ class GroupWriter:
     def _due(self, oldest: int) -> None:
         """The timer of ``_announce``: commit write ``oldest`` on this loop if it is still
         pending; if it was committed, watch the oldest pending one instead."""
-        with self._cond:
+        with self._lock:
             self._timer_loop = None
             if not self._pending or self._closed:
                 return
@@ -331,7 +340,7 @@ class GroupWriter:
         # wait for it too (issue 6; see the module docstring).
         outcome = self._commit_inline()
         if outcome == "busy":
-            with self._cond:  # another committer has the connection: look again later
+            with self._lock:  # another committer has the connection: look again later
                 if not self._timer_armed():
                     self._announce()
         elif outcome != "committed":
@@ -346,7 +355,7 @@ class GroupWriter:
         frames of every page it touched, ``COMMIT``), one per run even under load. The
         waiter loses nothing: its loop was busy with those callbacks anyway.
         """
-        with self._cond:
+        with self._lock:
             home = self._home
             if home is loop or home is None or home.is_closed() or not home.is_running():
                 self._home = home = loop
@@ -370,14 +379,14 @@ class GroupWriter:
         loop.call_later(DELEGATED_S, self._delegated_due, seq)
 
     def _delegated_due(self, seq: int) -> None:
-        with self._cond:
+        with self._lock:
             if self._taken >= seq or self._closed:
                 return
         if self._commit_inline() != "committed":
             self._hurry()
 
     def _inline_due(self, loop: asyncio.AbstractEventLoop, waited: float = 0.0) -> None:
-        with self._cond:
+        with self._lock:
             if self._inline_loop is loop:
                 self._inline_loop = None
             if self._closed:
@@ -388,7 +397,7 @@ class GroupWriter:
             # again shortly rather than leave these writes to the writer thread, whose
             # commit on a busy loop waits for the GIL (see ``_due``). Claimed meanwhile,
             # so that committer leaves the rest to this loop (``_drain``).
-            with self._cond:
+            with self._lock:
                 if self._inline_loop is None:
                     self._inline_loop = loop
             delay = min(RETRY_MAX_S, max(RETRY_S, waited))
@@ -397,7 +406,7 @@ class GroupWriter:
             self._hurry()
 
     def _hurry(self) -> None:
-        with self._cond:
+        with self._lock:
             self._urgent = True
             self._cond.notify()
 
@@ -481,7 +490,7 @@ class GroupWriter:
 
         ``begun``: the SQLite write transaction is already open (inline path).
         """
-        with self._cond:
+        with self._lock:
             batch = self._pending[: self._max_batch]
             del self._pending[: self._max_batch]
             self._taken += len(batch)
@@ -509,7 +518,7 @@ class GroupWriter:
 
     def _run(self) -> None:
         while True:
-            with self._cond:
+            with self._lock:
                 drain = self._wait_for_work()
                 if self._stopping and not self._pending:
                     return
@@ -521,7 +530,7 @@ class GroupWriter:
                 self._checkpoint()
 
     def _wait_for_work(self) -> bool:
-        """Wait, holding ``_cond``, for something to do; True if pending writes are due."""
+        """Wait, holding ``_lock``, for something to do; True if pending writes are due."""
         while True:
             if self._urgent or self._stopping:
                 self._urgent = self._soon = False
@@ -573,7 +582,7 @@ class GroupWriter:
             self._unchecked += written
             if self._unchecked >= CHECKPOINT_WRITES:
                 self._unchecked = 0
-                with self._cond:
+                with self._lock:
                     self._checkpoint_due = True
                     self._cond.notify()
         self._resolve(batch, errors)
@@ -617,7 +626,8 @@ class GroupWriter:
         if not self._qmark:
             with conn.begin():
                 for stmt, rows in _groups(batch):
-                    if id(stmt) in self._preparers:
+                    prep = self._preparers.get(id(stmt))
+                    if prep is not None and (checked or not getattr(prep[1], "idle", False)):
                         rows = self._prepared_rows(stmt, rows, checked, after, conn.execute)
                         if not rows:
                             continue
@@ -639,7 +649,8 @@ class GroupWriter:
         sql = ""
         try:
             for stmt, rows in _groups(batch):
-                if id(stmt) in self._preparers:
+                prep = self._preparers.get(id(stmt))
+                if prep is not None and (checked or not getattr(prep[1], "idle", False)):
                     rows = self._prepared_rows(stmt, rows, checked, after, raw.execute)
                     if not rows:
                         continue
