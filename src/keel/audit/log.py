@@ -39,6 +39,7 @@ from keel.audit.checkpointer import Checkpointer
 from keel.audit.merkle import Frontier, ProofError, leaf_hashes
 from keel.audit.rechain import AUDIT_COLUMNS, Link, Rechainer
 from keel.audit.record import (
+    DEFAULT_TENANT,
     GENESIS_HASH,
     AuditKind,
     AuditRecord,
@@ -208,7 +209,7 @@ class AuditLog:
         back, they reach the database in one grouped insert. Returns the last
         record's ``(id, prev_hash, hash)``.
         """
-        tkey = tenant_key(tenant)
+        tkey = DEFAULT_TENANT if tenant is None else tenant  # tenant_key, inline
         content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
         rows: list[tuple[Any, ...]] = []
         with self._lock:
@@ -236,7 +237,8 @@ class AuditLog:
             backlog = self._unwaited >= BACKLOG
             if backlog:
                 self._unwaited = 0
-        self._checkpointer.wake(due)
+        if due or not self._checkpointer.started:
+            self._checkpointer.wake(due)
         if backlog and not _in_event_loop():
             self.flush()
         return seq, prev, h

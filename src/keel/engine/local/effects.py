@@ -241,10 +241,11 @@ class JournaledEffects(DirectEffects):
 
     async def tool(self, step: int, call: ToolCall) -> ToolResult:
         tool = self._agent.tools[call.name]
+        info = tool.info
         rec = self._replayed(step, "tool", call.name)
         if rec is not None and rec.state == "completed":
             return ToolResult.from_dict(rec.payload["result"])
-        if rec is not None and not tool.info.idempotent:
+        if rec is not None and not info.idempotent:
             raise NeedsReview(
                 f"tool {call.name!r} (step {step}) started before a crash and has no recorded "
                 "result; it is not idempotent, so a person must check whether it took effect",
@@ -252,7 +253,7 @@ class JournaledEffects(DirectEffects):
             )
         call_json = call.to_dict()
         started_at = self._clock()
-        if rec is None and not tool.info.idempotent:
+        if rec is None and not info.idempotent:
             if self._audit is not None:
                 self._audit.flush()  # so the awaited commit below covers them too
             # The one write a run waits for: proof, before the side effect, that it may
@@ -281,7 +282,7 @@ class JournaledEffects(DirectEffects):
                 result = dataclasses.replace(result, content=masked)
         payload = json_text({"call": call_json, "result": result.to_dict()})
         finished_at = self._clock()
-        if rec is None and tool.info.idempotent:
+        if rec is None and info.idempotent:
             self._repo.journal_step(
                 self._run_id,
                 step,
@@ -297,7 +298,7 @@ class JournaledEffects(DirectEffects):
         if self._audit is not None:
             self._audit.tool_call(
                 step,
-                tool.info,
+                info,
                 call,
                 result,
                 idempotency_key=context.idempotency_key,
