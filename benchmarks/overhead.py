@@ -175,10 +175,6 @@ async def bench_durable(
         store.close()
 
 
-# The stores of ``audit_cost``: full audit, unsigned, built but not stored.
-COST_STORES = ("audit", "unsigned", "unstored")
-
-
 async def audit_cost(
     data_dir: Path, *, blocks: int = max(20, N_SEQ // 5), runs: int = max(10, N_SEQ // 20)
 ) -> float:
@@ -201,7 +197,9 @@ async def audit_cost(
     compare separate stores, so each is good to a few hundredths of a ms."""
     agent = make_agent()
     who = Principal("bench", ("employee",))
-    stores = [Store.open(f"sqlite:///{data_dir / f'cost-{n}.db'}") for n in COST_STORES]
+    # Full audit, unsigned, built but not stored.
+    roles = ("audit", "unsigned", "unstored")
+    stores = [Store.open(f"sqlite:///{data_dir / f'cost-{n}.db'}") for n in roles]
     for store in stores[1:]:
         AuditLog.of(store, AuditOptions(signing_key_path=None))
     # Their checkpointers warn that nothing is signed: here that is the point.
@@ -210,9 +208,8 @@ async def audit_cost(
     _drop_audit_inserts(stores[2])
     # (engine, its audit log for the block): audit, unsigned, unstored, none.
     variants = [(engine, engine.audit) for engine in engines] + [(engines[0], None)]
-    names = (*COST_STORES, "none")
-    times: list[list[float]] = [[] for _ in names]
-    order = list(range(len(names)))
+    times: list[list[float]] = [[] for _ in variants]
+    order = list(range(len(variants)))
     try:
         for block in range(blocks + 1):
             for i in order if block % 2 else order[::-1]:

@@ -1,4 +1,4 @@
-"""``redact`` takes shortcuts on the run path (dicts, short strings): held to its rules here."""
+"""``redact`` held to a plain statement of its rules (property test) and a few fixed cases."""
 
 from __future__ import annotations
 

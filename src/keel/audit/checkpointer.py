@@ -73,8 +73,6 @@ class Checkpointer:
             c.tenant == bindparam("tenant"), c.id == bindparam("size")
         )
         self._thread: threading.Thread | None = None
-        # Set once the thread runs: from then on only a due append calls ``wake``.
-        self.started = False
         self._start_lock = threading.Lock()
         self._wake = threading.Event()
         self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
@@ -94,8 +92,7 @@ class Checkpointer:
         audit.store.writer.prepare(self._insert, self._stored_tree_only)
 
     def wake(self, due: bool) -> None:
-        """Called after an append until ``started``, then after each due one: starts the
-        thread once; ``due`` asks for a checkpoint."""
+        """Called after each append: starts the thread once; ``due`` asks for a checkpoint."""
         if self._thread is None:
             self._start()
         if due:
@@ -137,7 +134,6 @@ class Checkpointer:
                 target=self._run, name="keel-audit-checkpointer", daemon=True
             )
             self._thread.start()
-            self.started = True
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()

@@ -39,7 +39,6 @@ from keel.audit.checkpointer import Checkpointer
 from keel.audit.merkle import Frontier, ProofError, leaf_hashes
 from keel.audit.rechain import AUDIT_COLUMNS, Link, Rechainer
 from keel.audit.record import (
-    DEFAULT_TENANT,
     GENESIS_HASH,
     AuditKind,
     AuditRecord,
@@ -209,7 +208,7 @@ class AuditLog:
         back, they reach the database in one grouped insert. Returns the last
         record's ``(id, prev_hash, hash)``.
         """
-        tkey = DEFAULT_TENANT if tenant is None else tenant  # tenant_key, inline
+        tkey = tenant_key(tenant)
         content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
         rows: list[tuple[Any, ...]] = []
         with self._lock:
@@ -237,8 +236,7 @@ class AuditLog:
             backlog = self._unwaited >= BACKLOG
             if backlog:
                 self._unwaited = 0
-        if due or not self._checkpointer.started:
-            self._checkpointer.wake(due)
+        self._checkpointer.wake(due)
         if backlog and not _in_event_loop():
             self.flush()
         return seq, prev, h

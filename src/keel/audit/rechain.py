@@ -18,8 +18,7 @@ anything, until the in-memory head itself has moved onto the stored chain (an
 after-commit callback moves it, and has the Merkle frontier rebuilt from the
 database before the next checkpoint).
 
-When no other process appends, the preparer is ``idle``: the writer does not call
-it on a group's first attempt (only a failed group, tried again checked, reads).
+When no other process appends, a commit pays one dictionary check per group.
 
 Rows are tuples in ``AUDIT_COLUMNS`` order: the audit insert is a positional
 statement of the group writer, so a record costs no dict on the run path.
@@ -64,11 +63,8 @@ class Rechainer:
 
     def __init__(self, rebased: Rebased) -> None:
         self._rebased = rebased
-        # Only the committing thread (one at a time) reads or writes these.
+        # Only the committing thread (one at a time) reads or writes this.
         self._links: dict[str, Link] = {}
-        # No link to follow: a first attempt's rows go in as chained (``GroupWriter``
-        # then skips this preparer).
-        self.idle = True
 
     def __call__(self, p: Prepare) -> Sequence[Row]:
         if not p.checked and not self._links:
@@ -108,7 +104,6 @@ class Rechainer:
                 self._links.pop(tenant, None)
             else:
                 self._links[tenant] = link
-        self.idle = not self._links
 
 
 def _stored_head(p: Prepare, tenant: str) -> tuple[int, str]:

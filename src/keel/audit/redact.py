@@ -85,21 +85,12 @@ def redact(value: Any, *, _depth: int = 0) -> Any:
         return value
     if _depth >= _MAX_DEPTH:
         return REDACTED
-    if type(value) is dict or isinstance(value, Mapping):
+    if isinstance(value, Mapping):
         # Keys are written too: a credential used as a key ({"sk-…": "prod"}) is masked.
-        # A loop with the short-string case inline, not a comprehension calling
-        # ``redact`` per value: tool arguments take this path on every call.
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            key = k if type(k) is str else str(k)
-            masked = key if len(key) < _SHORTEST_SECRET else _SECRET_VALUE.sub(REDACTED, key)
-            if is_secret_key(key):
-                out[masked] = REDACTED
-            elif type(v) is str and len(v) < _SHORTEST_SECRET:
-                out[masked] = v
-            else:
-                out[masked] = redact(v, _depth=_depth + 1)
-        return out
+        return {
+            redact_text(str(k)): REDACTED if is_secret_key(str(k)) else redact(v, _depth=_depth + 1)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [redact(v, _depth=_depth + 1) for v in value]
     # Anything else (bytes, objects) is written as a masked string, never raw.

@@ -39,9 +39,7 @@ of every run's latency, amortised).
 A statement may have a *preparer* (``GroupWriter.prepare``): it sees that
 statement's rows inside the write transaction, just before they are executed, and
 may rewrite them from what the database holds then. The audit log uses it to chain
-its records onto the head another process may have moved. A preparer whose ``idle``
-attribute is true would return a first attempt's rows unchanged: it is skipped then
-(the audit log's, while no record was re-chained: every run's commit).
+its records onto the head another process may have moved.
 
 A statement may be *positional* (``GroupWriter.positional``): its rows are tuples in
 a declared column order, sent to SQLite's driver as they are (no dict per row, no
@@ -236,10 +234,7 @@ class GroupWriter:
 
         It runs on the committing thread, one group at a time, and returns the rows to
         execute, in order; an exception it raises fails the group like a failed write.
-        While ``preparer.idle`` is true (an attribute it may have, read on the committing
-        thread) it is not called on a group's first attempt, only when a failed group is
-        tried again checked. Register before submitting the statement; one preparer per
-        statement object.
+        Register before submitting the statement; one preparer per statement object.
         """
         self._preparers[id(statement)] = (statement, preparer)
 
@@ -626,8 +621,7 @@ class GroupWriter:
         if not self._qmark:
             with conn.begin():
                 for stmt, rows in _groups(batch):
-                    prep = self._preparers.get(id(stmt))
-                    if prep is not None and (checked or not getattr(prep[1], "idle", False)):
+                    if id(stmt) in self._preparers:
                         rows = self._prepared_rows(stmt, rows, checked, after, conn.execute)
                         if not rows:
                             continue
@@ -649,8 +643,7 @@ class GroupWriter:
         sql = ""
         try:
             for stmt, rows in _groups(batch):
-                prep = self._preparers.get(id(stmt))
-                if prep is not None and (checked or not getattr(prep[1], "idle", False)):
+                if id(stmt) in self._preparers:
                     rows = self._prepared_rows(stmt, rows, checked, after, raw.execute)
                     if not rows:
                         continue
