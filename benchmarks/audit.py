@@ -1,4 +1,4 @@
-"""Audit log throughput: append (group commit), full verify, proof size and time.
+"""Audit log throughput: append (group commit), full verify, export, proof size and time.
 
 Goals (issue 5): append >= 20,000 records/s, verify >= 100,000 records/s, and the
 size and time of a proof at 1M records.
@@ -13,6 +13,8 @@ Usage: python benchmarks/audit.py [--records N] [--rounds R]   (default 100000 a
 * verify: ``verify_log`` over the whole log — every hash, the chain, every
   checkpoint's signature and root — in wall-clock and CPU seconds (on a shared
   machine the two differ; the CPU figure is what the code costs);
+* export: every record formatted as JSON lines, then as CEF, read as ``keel audit
+  export`` reads them (records/s; the lines are not written anywhere);
 * proofs: an inclusion proof of the middle record, the first proof of the log (it
   reads the subtrees of 1,024 records and up that signing the checkpoints cached,
   ``keel.audit.tree_cache``, and at most two blocks of records), then one of
@@ -41,12 +43,14 @@ from keel.audit import (
     AuditLog,
     AuditOptions,
     AuditPublicKey,
+    AuditRecord,
     consistency_proof,
     inclusion_proof,
     reader,
     verify_log,
     verify_proof,
 )
+from keel.audit.export import formatter
 from keel.store import Store
 from keel.store.schema import audit_tree_nodes
 
@@ -111,6 +115,20 @@ def run(data_dir: Path, n: int, *, rounds: int = 3) -> None:
         f"{report.records / min(cpus):,.0f} records/s ({checkpoints:,} checkpoints checked; "
         f"slowest {report.records / max(walls):,.0f} records/s)"
     )
+    sys.stdout.flush()
+
+    for fmt in ("jsonl", "cef"):
+        line = formatter(fmt, version="bench")
+        t = time.perf_counter()
+        count = 0
+        for row in reader.iter_rows(store.engine, "default"):
+            line(AuditRecord.from_row(row))
+            count += 1
+        export_s = time.perf_counter() - t
+        print(
+            f"export ({fmt}): {count:,} records in {export_s:.2f} s = "
+            f"{count / export_s:,.0f} records/s"
+        )
     sys.stdout.flush()
 
     with store.engine.connect() as conn:

@@ -138,6 +138,20 @@ def test_cef_has_a_line_per_event_of_a_run_events_record() -> None:
     assert AuditRecord.from_dict(json.loads(to_jsonl(GROUP))) == GROUP
 
 
+def test_the_fields_a_run_events_record_shares_are_escaped_on_every_line() -> None:
+    grouped = AuditRecord(
+        "acme|eu", 3, 3.0, "run.events", "agent:a=b\\c", "run=1", GROUP.payload_json, "", ""
+    )
+    lines = to_cef(grouped, version="1|x").split("\n")
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith("CEF:0|Keel|Keel|1\\|x|")
+        assert (
+            " suser=agent:a\\=b\\\\c cs1Label=tenant cs1=acme|eu cs2Label=runId cs2=run\\=1 "
+            in line
+        )
+
+
 def test_a_run_events_record_is_as_severe_as_its_most_severe_event() -> None:
     assert severity(GROUP) == 5
 

@@ -10,6 +10,7 @@ import pytest
 
 from keel.audit.record import (
     GENESIS_HASH,
+    AuditEvent,
     AuditRecord,
     canonical_json,
     content_json,
@@ -144,6 +145,12 @@ def test_a_run_events_record_reads_as_its_events_in_order() -> None:
     read = record.events()
     assert [(e.kind, e.time, e.payload_json) for e in read] == events
     assert read[1].payload == {"arguments": {"a": [None], "b": 1}, "tool": "t"}
+    # They come parsed (CEF export reads each one's payload) and equal the same events
+    # built from their text alone.
+    assert read == [AuditEvent(kind, at, text) for kind, at, text in events]
+    assert read[0].parsed == {"agent": "a"}
+    assert read[1].payload is read[1].parsed
+    assert AuditEvent(*events[0]).payload == read[0].payload
 
 
 def test_any_other_record_is_its_own_one_event() -> None:

@@ -20,6 +20,7 @@ header in front of each line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Final, Literal
 
@@ -93,43 +94,40 @@ def _ext(value: str) -> str:
 
 def to_cef(record: AuditRecord, *, version: str) -> str:
     """The record's CEF lines (one per event it holds), joined by line breaks."""
+    return _cef(record, _prefix(version))
+
+
+def _cef(record: AuditRecord, prefix: str) -> str:
     events = record.events()
     grouped = len(events) > 1 or events[0].kind != record.kind
-    return "\n".join(
-        _cef_line(record, event, i if grouped else None, version=version)
-        for i, event in enumerate(events)
+    # What every line of the record shares: the values read from the database are
+    # escaped (the numbers and labels written here need none).
+    who = (
+        f"externalId={record.id} suser={_ext(record.actor)} "
+        f"cs1Label=tenant cs1={_ext(record.tenant)}"
     )
-
-
-def _cef_line(record: AuditRecord, event: AuditEvent, index: int | None, *, version: str) -> str:
-    name = _KINDS.get(event.kind, (event.kind, 5))[0]
-    fields = [
-        ("rt", str(round(event.time * 1000))),
-        ("externalId", str(record.id)),
-        ("suser", record.actor),
-        ("cs1Label", "tenant"),
-        ("cs1", record.tenant),
-    ]
     if record.run_id is not None:
-        fields += [("cs2Label", "runId"), ("cs2", record.run_id)]
-    if index is not None:
-        fields += [("cn1Label", "event"), ("cn1", str(index))]
-    fields += [
-        ("cs3Label", "hash"),
-        ("cs3", record.hash),
-        ("cs4Label", "prevHash"),
-        ("cs4", record.prev_hash),
-        ("msg", event.payload_json),
-    ]
-    header = "|".join(
-        _header(v)
-        for v in ("CEF:0", VENDOR, PRODUCT, version, event.kind, name, str(severity(event)))
-    )
-    return header + "|" + " ".join(f"{k}={_ext(v)}" for k, v in fields)
+        who += f" cs2Label=runId cs2={_ext(record.run_id)}"
+    chain = f"cs3Label=hash cs3={_ext(record.hash)} cs4Label=prevHash cs4={_ext(record.prev_hash)}"
+    lines = []
+    for i, event in enumerate(events):
+        name = _KINDS.get(event.kind, (event.kind, 5))[0]
+        position = f" cn1Label=event cn1={i}" if grouped else ""
+        lines.append(
+            f"{prefix}{_header(event.kind)}|{_header(name)}|{severity(event)}|"
+            f"rt={round(event.time * 1000)} {who}{position} {chain} msg={_ext(event.payload_json)}"
+        )
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=16)
+def _prefix(version: str) -> str:
+    """The header fields every line of an export shares."""
+    return "|".join(_header(v) for v in ("CEF:0", VENDOR, PRODUCT, version)) + "|"
 
 
 def formatter(fmt: ExportFormat, *, version: str) -> Callable[[AuditRecord], str]:
     """The line formatter for ``fmt``."""
     if fmt == "jsonl":
         return to_jsonl
-    return lambda record: to_cef(record, version=version)
+    return functools.partial(_cef, prefix=_prefix(version))

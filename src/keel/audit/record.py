@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Final, Literal
 
@@ -272,6 +272,9 @@ class AuditRecord:
         )
 
 
+_UNPARSED: Final[Any] = object()
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     """One event a record holds: its kind, time and payload (canonical JSON)."""
@@ -279,10 +282,14 @@ class AuditEvent:
     kind: str
     time: float
     payload_json: str
+    # The payload already parsed, where the record's JSON was parsed to find the event
+    # (a ``run.events`` record): read it, do not change it. Not compared.
+    parsed: Any = field(default=_UNPARSED, compare=False, repr=False)
 
     @property
     def payload(self) -> Any:
-        return json.loads(self.payload_json)
+        """The payload, parsed (once, for the events of a ``run.events`` record)."""
+        return json.loads(self.payload_json) if self.parsed is _UNPARSED else self.parsed
 
 
 # What reading a stored row as a record, or parsing its payload, raises when the row was
@@ -309,11 +316,12 @@ def _grouped_events(payload_json: str) -> list[AuditEvent] | None:
         kind, us = item["kind"], item["time_us"]
         if not isinstance(kind, str) or type(us) is not int or abs(us) > _MAX_TIME_US:
             return None
+        value = item["payload"]
         try:
-            text = canonical_json(item["payload"])
+            text = canonical_json(value)
         except UNREADABLE:
             return None
-        events.append(AuditEvent(kind, us / 1e6, text))
+        events.append(AuditEvent(kind, us / 1e6, text, value))
     return events
 
 
