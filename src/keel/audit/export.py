@@ -120,7 +120,6 @@ def _cef(record: AuditRecord, prefix: str) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=16)
 def _prefix(version: str) -> str:
     """The header fields every line of an export shares."""
     return "|".join(_header(v) for v in ("CEF:0", VENDOR, PRODUCT, version)) + "|"
