@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import json
+import sqlite3
 import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -152,6 +154,57 @@ def test_a_closed_log_refuses_appends(data_dir: Path) -> None:
     store.close()
     with pytest.raises(RuntimeError, match="closed"):
         log.append("tool.call", {}, actor="a")
+
+
+def test_a_committed_append_is_stored_when_it_returns(data_dir: Path, db: Path) -> None:
+    async def go() -> None:
+        with open_store(data_dir) as store:
+            log = AuditLog.of(store, AuditOptions(signing_key_path=None))
+            rec = await log.append_committed("spec.serving", {"agent": "a"}, actor="keel:serve")
+            # Read through another connection: committed, not only queued.
+            assert rows(db, "select id, kind, hash from audit_log") == [
+                (rec.id, "spec.serving", rec.hash)
+            ]
+
+    asyncio.run(go())
+
+
+def test_a_committed_append_raises_the_failed_write(data_dir: Path, db: Path) -> None:
+    # The database refuses the row (as a full disk or a guard would): ``append`` would
+    # only log it; ``append_committed`` tells its caller, which can fail closed.
+    with open_store(data_dir):
+        pass
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "create trigger refuse before insert on audit_log when new.kind = 'spec.serving' "
+        "begin select raise(abort, 'refused by the test'); end"
+    )
+    conn.commit()
+    conn.close()
+
+    async def go() -> None:
+        with open_store(data_dir) as store:
+            log = AuditLog.of(store)
+            log.signer()  # its key.change record first
+            await log.append_committed("tool.call", {"x": 1}, actor="a")
+            with pytest.raises(Exception, match="refused by the test"):
+                await log.append_committed("spec.serving", {"agent": "a"}, actor="keel:serve")
+            # The failed record is not the head: the next one takes its id, no gap.
+            rec = await log.append_committed("tool.call", {"x": 2}, actor="a")
+            assert log.head() == (rec.id, rec.hash)
+            # The Merkle tree counted the failed record's leaf: rebuilt, it signs
+            # what is stored.
+            [checkpoint] = await asyncio.to_thread(log.checkpoint)
+            assert checkpoint.tree_size == rec.id
+            report = verify_log(store.engine, public_key=log.public_key())
+            assert report.ok, report.problems
+
+    asyncio.run(go())
+    assert [k for _, k in rows(db, "select id, kind from audit_log order by id")] == [
+        "key.change",
+        "tool.call",
+        "tool.call",
+    ]
 
 
 def test_non_json_payloads_are_refused(data_dir: Path) -> None:

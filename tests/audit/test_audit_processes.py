@@ -206,7 +206,7 @@ def test_queued_records_follow_the_records_rechained_before_them(data_dir: Path)
         events: list[Event] = [
             ("tool.call", time.time(), canonical_json({"label": "B", "i": i})) for i in range(5)
         ]
-        last_id, _, _ = b.append_events(events, actor="t")
+        last_id, _, _, _ = b.append_events(events, actor="t")
         assert last_id == 6  # chained on the head b saw; committed one per group
         b.flush()
         assert b.head()[0] == 9  # moved onto the stored chain

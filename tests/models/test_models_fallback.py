@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from keel.errors import ModelUnavailable, UserError
-from keel.models import FallbackModel, Message, ModelAttempt, ModelRequest, ScriptedModel
+from keel.models import (
+    FallbackModel,
+    Message,
+    ModelAttempt,
+    ModelRequest,
+    PricedModel,
+    PriceTable,
+    RetryingModel,
+    ScriptedModel,
+    chain_names,
+)
 
 REQUEST = ModelRequest((Message("user", "hi"),))
 
@@ -83,3 +93,11 @@ async def test_stream_with_every_model_down_raises() -> None:
 def test_an_empty_chain_is_a_user_error() -> None:
     with pytest.raises(UserError):
         FallbackModel([])
+
+
+def test_chain_names_lists_the_models_tried_in_order_through_wrappers() -> None:
+    primary = RetryingModel(ScriptedModel([], name="primary"))
+    nested = FallbackModel([ScriptedModel([], name="second"), ScriptedModel([], name="third")])
+    chain = PricedModel(FallbackModel([primary, nested]), PriceTable({}))
+    assert chain_names(chain) == ("scripted:primary", "scripted:second", "scripted:third")
+    assert chain_names(ScriptedModel([])) == ("scripted:default",)

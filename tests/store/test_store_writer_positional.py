@@ -138,3 +138,37 @@ async def test_a_failing_positional_group_is_replayed_and_the_good_writes_commit
         assert stored(store, "u") == [record("u", 1)]
     finally:
         store.close()
+
+
+async def test_waited_submit_many_resolves_at_commit_and_carries_a_failure(
+    any_store: Store,
+) -> None:
+    writer = any_store.writer
+    positional, named = insert(audit_log), insert(audit_log)
+    writer.positional(positional, COLUMNS)
+
+    done = writer.submit_many(positional, [record("w", 1), record("w", 2)], wait=True)
+    by_name = writer.submit_many(
+        named, [dict(zip(COLUMNS, record("n", i), strict=True)) for i in (1, 2)], wait=True
+    )
+    assert done is not None
+    assert by_name is not None
+    await asyncio.gather(done, by_name)
+    # Resolved means committed: visible to another connection, nothing else awaited.
+    assert [r[1] for r in stored(any_store, "w")] == [1, 2]
+    assert [r[1] for r in stored(any_store, "n")] == [1, 2]
+
+    # A duplicate fails its own submission only; its neighbour in the group commits.
+    failing = writer.submit_many(positional, [record("w", 3), record("w", 1)], wait=True)
+    fine = writer.submit_many(named, [dict(zip(COLUMNS, record("n", 3), strict=True))], wait=True)
+    assert failing is not None
+    assert fine is not None
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await failing
+    await fine
+    assert [r[1] for r in stored(any_store, "w")] == [1, 2, 3]
+    assert [r[1] for r in stored(any_store, "n")] == [1, 2, 3]
+
+    empty = writer.submit_many(positional, [], wait=True)
+    assert empty is not None
+    assert await empty == []

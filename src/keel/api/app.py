@@ -43,6 +43,7 @@ from keel.api.routes import (
 )
 from keel.api.run_creation import RunCreation
 from keel.api.service import ApiService
+from keel.api.serving import record_serving, record_stopped
 from keel.audit.log import AuditLog
 from keel.config import Settings
 from keel.errors import KeelError, NotFound
@@ -124,6 +125,14 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
         if not owns_service:
             yield
             return
+        # The audit log has every version this process serves before it serves it.
+        served = svc.registry.agents()
+        try:
+            await record_serving(svc.store, served, "started")
+        except BaseException:
+            await svc.close()
+            svc.store.close()
+            raise
         resuming = asyncio.create_task(svc.resume_orphans())
         scheduler = eval_scheduler(svc)
         if scheduler is not None:
@@ -147,6 +156,7 @@ def create_app(svc: ApiService, *, owns_service: bool = True) -> FastAPI:
             resuming.cancel()
             await asyncio.gather(resuming, return_exceptions=True)
             await svc.close()
+            await record_stopped(svc.store, served)
             svc.store.close()
 
     app = FastAPI(

@@ -62,6 +62,10 @@ class AgentRegistry:
     def names(self) -> list[str]:
         return sorted(self._by_name)
 
+    def agents(self) -> list[Agent]:
+        """Every served agent version: by name, each name's newest first."""
+        return [agent for name in self.names() for agent in self.versions(name)]
+
     def versions(self, name: str) -> list[Agent]:
         """Every served version of ``name``, newest first."""
         return sorted(

@@ -187,12 +187,66 @@ class AuditLog:
 
         Raises ``ValueError``/``TypeError`` for a payload that is not JSON.
         """
+        return self._append_one(kind, payload, actor, tenant, run_id, wait=False)[0]
+
+    async def append_committed(
+        self,
+        kind: AuditKind,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        tenant: str | None = None,
+        run_id: str | None = None,
+    ) -> AuditRecord:
+        """``append``, then wait until the record is committed (on an event loop).
+
+        Raises the write's error: for a caller that must not go on unrecorded (fail
+        closed), where ``append`` only logs a write that fails at commit. The failed
+        record is then no longer the chain's head, so the next one leaves no gap.
+        """
+        record, committed = self._append_one(kind, payload, actor, tenant, run_id, wait=True)
+        if committed is not None:
+            try:
+                await committed
+            except Exception:
+                self._unchain(record)
+                raise
+        return record
+
+    def _unchain(self, record: AuditRecord) -> None:
+        """Move the head back from ``record``, which failed to commit, if it is still
+        the head (if records were chained onto it meanwhile, verify names the gap).
+        Its Merkle leaf may be folded in already: the frontier is rebuilt from the
+        database before the next checkpoint."""
+        with self._lock:
+            head = self._heads.get(record.tenant)
+            if head is None or head.hash != record.hash:
+                return
+            head.id, head.hash = record.id - 1, record.prev_hash
+            head.pending = max(0, head.pending - 1)
+            if head.frontier is not None:
+                head.resync = True
+                head.frontier = None
+                head.digests = []
+                head.nodes = {}
+
+    def _append_one(
+        self,
+        kind: AuditKind,
+        payload: Mapping[str, Any],
+        actor: str,
+        tenant: str | None,
+        run_id: str | None,
+        *,
+        wait: bool,
+    ) -> tuple[AuditRecord, asyncio.Future[Any] | None]:
         at = float(self.clock())
         text = canonical_json(dict(payload))
-        seq, prev, h = self.append_events(
-            [(kind, at, text)], actor=actor, tenant=tenant, run_id=run_id
+        seq, prev, h, committed = self.append_events(
+            [(kind, at, text)], actor=actor, tenant=tenant, run_id=run_id, wait=wait
         )
-        return AuditRecord(tenant_key(tenant), seq, at, kind, actor, run_id, text, prev, h)
+        record = AuditRecord(tenant_key(tenant), seq, at, kind, actor, run_id, text, prev, h)
+        return record, committed
 
     def append_events(
         self,
@@ -201,12 +255,15 @@ class AuditLog:
         actor: str,
         tenant: str | None = None,
         run_id: str | None = None,
-    ) -> tuple[int, str, str]:
+        wait: bool = False,
+    ) -> tuple[int, str, str, asyncio.Future[Any] | None]:
         """Chain several records of one actor and run, in order, and queue their writes.
 
         ``events`` are ``(kind, time, canonical payload JSON)``; submitted back to
         back, they reach the database in one grouped insert. Returns the last
-        record's ``(id, prev_hash, hash)``.
+        record's ``(id, prev_hash, hash)`` and, with ``wait`` (on an event loop), a
+        future resolved once the records are committed, carrying a failed write's
+        error (``None`` without ``wait``).
         """
         tkey = tenant_key(tenant)
         content = ContentEncoder(actor=actor, run_id=run_id, tenant=tkey)
@@ -228,7 +285,7 @@ class AuditLog:
                 if digests is not None:
                     digests.append(digest)
             # Queued under the lock, so the chain's records reach the writer in order.
-            self.store.writer.submit_many(self._insert, rows)
+            committed = self.store.writer.submit_many(self._insert, rows, wait=wait)
             head.id, head.hash = seq, h
             head.pending += len(events)
             due = head.pending >= self.options.checkpoint_every
@@ -239,7 +296,7 @@ class AuditLog:
         self._checkpointer.wake(due)
         if backlog and not _in_event_loop():
             self.flush()
-        return seq, prev, h
+        return seq, prev, h, committed
 
     def flush(self) -> None:
         """Wait until every record appended so far is committed. Blocks; any thread."""

@@ -26,7 +26,7 @@ from keel.models.base import (
     stream_of,
 )
 from keel.models.factory import build_chain, build_model
-from keel.models.fallback import FallbackModel
+from keel.models.fallback import FallbackModel, chain_names
 from keel.models.openai import OpenAIModel
 from keel.models.pricing import (
     DEFAULT_PRICES,
@@ -68,6 +68,7 @@ __all__ = [
     "Usage",
     "build_chain",
     "build_model",
+    "chain_names",
     "render_answer",
     "render_text",
     "stream_of",

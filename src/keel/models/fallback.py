@@ -108,6 +108,17 @@ class FallbackModel:
             await _close(model)
 
 
+def chain_names(model: Model) -> tuple[str, ...]:
+    """The names of the models ``model`` tries, in order: through the wrappers that
+    hold one model (``wrapped``: retries, pricing) and along fallback chains."""
+    inner = getattr(model, "wrapped", None)
+    if inner is not None:
+        return chain_names(inner)
+    if isinstance(model, FallbackModel):
+        return tuple(name for m in model.models for name in chain_names(m))
+    return (model.name,)
+
+
 def _attempt(model: Model, error: ModelUnavailable) -> ModelAttempt:
     return ModelAttempt(model=model.name, error_code=error.code, message=error.message)
 

@@ -209,25 +209,47 @@ class GroupWriter:
         self._commit_soon(loop)
         return fut
 
-    def submit_many(self, statement: Executable, rows: Sequence[Row]) -> None:
-        """Queue several writes of one statement, back to back, none waited for.
+    def submit_many(
+        self, statement: Executable, rows: Sequence[Row], *, wait: bool = False
+    ) -> asyncio.Future[Any] | None:
+        """Queue several writes of one statement, back to back.
 
         Rows of a positional statement are tuples, queued as one write (a failed group
-        still replays them one by one).
+        still replays them one by one). With ``wait`` (on an event loop) returns a
+        future resolved once every row is committed, carrying the first failure.
         """
+        if wait:
+            return self._submit_many_waited(statement, rows)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store writer is closed")
             if id(statement) in self._positional:
                 if rows:
                     self._add(_Write(statement, list(rows), None, None))
-                return
+                return None
             pending, seq = self._pending, self._submitted
             for row in rows:
                 seq += 1
                 pending.append(_Write(statement, row, None, None, seq))
             self._submitted = seq
             self._queued(unwaited=True)
+        return None
+
+    def _submit_many_waited(
+        self, statement: Executable, rows: Sequence[Row]
+    ) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        if not rows:
+            writes = []
+        elif id(statement) in self._positional:
+            writes = [_Write(statement, list(rows), loop.create_future(), loop)]
+        else:
+            writes = [_Write(statement, row, loop.create_future(), loop) for row in rows]
+        with self._lock:
+            for write in writes:
+                self._add(write)
+        self._commit_soon(loop)
+        return asyncio.gather(*(w.future for w in writes if w.future is not None))
 
     def prepare(self, statement: Executable, preparer: Preparer) -> None:
         """Have ``preparer`` rewrite ``statement``'s rows in every transaction (see ``Prepare``).
