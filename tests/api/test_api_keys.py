@@ -15,7 +15,7 @@ from keel.api import keys as keys_module
 from keel.api.auth import WWW_AUTHENTICATE, Authenticator, has_role, require_role
 from keel.api.keys import CACHE_TTL_S, ROLES, ApiKeys
 from keel.audit import AuditLog, verify_log
-from keel.errors import Conflict, Forbidden, NotFound, Unauthenticated, UserError
+from keel.errors import Conflict, Forbidden, KeelError, NotFound, Unauthenticated, UserError
 from keel.governance.policy import Principal
 from keel.store import Store
 
@@ -237,6 +237,41 @@ def test_creation_and_revocation_are_audited(keys: ApiKeys, store: Store, db: Pa
     assert key.split("_", 2)[2] not in json.dumps(got)
     report = verify_log(store.engine, public_key=AuditLog.of(store).public_key())
     assert report.ok, report.problems
+
+
+def _refuse_key_records(db: Path) -> None:
+    """Have the database refuse key.change records, as a full disk would."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "create trigger refuse before insert on audit_log when new.kind = 'key.change' "
+            "begin select raise(abort, 'no room for it'); end"
+        )
+
+
+def test_a_key_whose_creation_cannot_be_audited_is_not_created(
+    keys: ApiKeys, store: Store, db: Path
+) -> None:
+    _refuse_key_records(db)
+    with pytest.raises(KeelError, match=r"the key was not created: .*no room for it"):
+        keys.create("acme", ["operator"], actor="cli:alice")
+    assert keys.list("acme", include_revoked=True) == []
+    assert _rows(db, "select count(*) from api_keys") == [(0,)]
+    # Nothing half-written in the log either: the next record leaves no gap.
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger refuse")
+    keys.create("acme", ["operator"], actor="cli:alice")
+    assert _rows(db, "select id from audit_log where tenant = 'acme'") == [(1,)]
+    report = verify_log(store.engine, public_key=AuditLog.of(store).public_key())
+    assert report.ok, report.problems
+
+
+def test_a_revocation_that_cannot_be_audited_stands_and_says_so(keys: ApiKeys, db: Path) -> None:
+    rec, key = keys.create("acme", ["operator"], actor="cli:alice")
+    _refuse_key_records(db)
+    with pytest.raises(KeelError, match=f"API key {rec.id} is revoked, but .*no room for it"):
+        keys.revoke(rec.id, actor="cli:bob")
+    with pytest.raises(Unauthenticated, match="revoked"):
+        keys.authenticate(key)
 
 
 def test_last_use_is_written_at_most_once_a_minute(

@@ -124,6 +124,27 @@ def test_a_purge_whose_delete_failed_is_carried_out_by_the_next(
     assert keel("audit", "verify").returncode == 0
 
 
+def test_a_purge_whose_record_cannot_be_stored_deletes_nothing(data_dir: Path, db: Path) -> None:
+    # Retention never purges silently: with no audit.purge record, no row goes.
+    clock = Clock()
+    with open_store(data_dir) as store:
+        log = AuditLog(store, AuditOptions.for_store(store), clock=clock)
+        store.on_close(log.close)
+        old_then_new(log, clock)
+        log.flush()
+        disk_errors(db, "insert", "audit_log", failing=True)
+        with pytest.raises(Exception, match="disk I/O error"):
+            purge_before(log, 3000.0, actor="cli:ops")
+        disk_errors(db, "insert", "audit_log", failing=False)
+        assert len(rows(db)) == 31
+        assert verify_log(store.engine, public_key=log.public_key()).ok
+        # Nothing half-done: the next purge is the first, and the log has no gap.
+        result = purge_before(log, 3000.0, actor="cli:ops")
+        assert result is not None
+        assert (result.first_id, result.last_id, result.record.id) == (1, 21, 32)
+        assert verify_log(store.engine, public_key=log.public_key()).ok
+
+
 def test_a_second_purge_whose_delete_failed_still_verifies(data_dir: Path, db: Path) -> None:
     clock = Clock()
     with open_store(data_dir) as store:

@@ -13,8 +13,9 @@ revoked, and within ``cache_ttl_s`` in every other process sharing the store.
 store's group writer, never waited on.
 
 Creating and revoking a key are audit records (kind ``key.change``) in the key's
-tenant, committed before the call returns. No secret ever reaches the audit log, a
-log line or an error message.
+tenant, committed before the call returns: a key whose record cannot be stored is
+deleted again (fail closed); a revocation stands, and raises to say its record is
+missing. No secret ever reaches the audit log, a log line or an error message.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from keel.audit.log import AuditLog
 from keel.engine.ids import new_id
-from keel.errors import Conflict, NotFound, Unauthenticated, UserError
+from keel.errors import Conflict, KeelError, NotFound, Unauthenticated, UserError
 from keel.governance.policy import Principal
 from keel.store import Store
 from keel.store.schema import api_keys
@@ -331,12 +332,17 @@ class ApiKeys:
             break
         else:  # pragma: no cover - three 48-bit collisions in a row
             raise Conflict("could not draw a unique key prefix; try again")
-        self._record(
-            "api_key.created",
-            rec,
-            actor=actor,
-            extra={"roles": list(valid), "name": name},
-        )
+        try:
+            self._record(
+                "api_key.created", rec, actor=actor, extra={"roles": list(valid), "name": name}
+            )
+        except Exception as e:
+            # Fail closed: a key the audit log does not know of must not exist.
+            with self._store.engine.begin() as conn:
+                conn.execute(delete(api_keys).where(api_keys.c.id == rec.id))
+            raise KeelError(
+                f"the key was not created: its audit record could not be stored ({e})"
+            ) from e
         self.forget(prefix)
         return rec, key
 
@@ -394,7 +400,13 @@ class ApiKeys:
                 raise Conflict(f"API key {rec.id} was revoked meanwhile", details={"id": rec.id})
         self.forget(rec.prefix)
         revoked = replace(rec, revoked_at=now)
-        self._record("api_key.revoked", revoked, actor=actor)
+        try:
+            self._record("api_key.revoked", revoked, actor=actor)
+        except Exception as e:
+            # The revocation stands (the safe side); the operator learns the log missed it.
+            raise KeelError(
+                f"API key {rec.id} is revoked, but its audit record could not be stored ({e})"
+            ) from e
         return revoked
 
     def _record(
@@ -407,6 +419,6 @@ class ApiKeys:
     ) -> None:
         audit = self._audit or AuditLog.of(self._store)
         payload = {"event": event, "key_id": rec.id, "prefix": rec.prefix} | (extra or {})
-        audit.append("key.change", payload, actor=actor, tenant=rec.tenant)
-        # The record commits before the caller is told the key exists (or is revoked).
-        audit.flush()
+        # Committed before the caller is told the key exists (or is revoked); raises
+        # if it cannot be.
+        audit.append_committed_blocking("key.change", payload, actor=actor, tenant=rec.tenant)

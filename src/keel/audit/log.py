@@ -26,6 +26,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,22 @@ class AuditLog:
                 self._unchain(record)
                 raise
         return record
+
+    def append_committed_blocking(
+        self,
+        kind: AuditKind,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        tenant: str | None = None,
+        run_id: str | None = None,
+    ) -> AuditRecord:
+        """``append_committed`` for code without an event loop (a CLI command): blocks
+        until the record is committed; raises the write's error."""
+        committed = self.append_committed(kind, payload, actor=actor, tenant=tenant, run_id=run_id)
+        # On a loop of its own, so this works whether or not the caller is inside one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, committed).result()
 
     def _unchain(self, record: AuditRecord) -> None:
         """Move the head back from ``record``, which failed to commit, if it is still

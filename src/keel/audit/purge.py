@@ -119,10 +119,10 @@ def purge_before(
     }
     if behind:
         payload["forwarders_behind"] = behind
-    record = audit.append("audit.purge", payload, actor=actor, tenant=tenant)
-    # Waits for the checkpoint's commit, which (writer order) covers the record.
+    # Committed before anything is deleted: a purge whose record cannot be stored
+    # raises here, deleting nothing.
+    record = audit.append_committed_blocking("audit.purge", payload, actor=actor, tenant=tenant)
     signed = audit.checkpoint(tkey) if audit.signer() is not None else []
-    audit.flush()
     # Stored under another id if another process appended meanwhile (re-chained).
     anchor = reader.purge_anchor(engine, tkey)
     stored = None if anchor is None else reader.get_record(engine, tkey, anchor.record_id)

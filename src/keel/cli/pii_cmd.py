@@ -66,8 +66,13 @@ def _fail(e: KeelError) -> typer.Exit:
 def _audit(store: Store, event: str, payload: dict[str, Any]) -> None:
     audit = AuditLog.of(store)
     actor = context.cli_principal(["admin"]).id
-    audit.append("key.change", {"event": event} | payload, actor=actor)
-    audit.flush()  # committed before the operator is told it happened
+    try:
+        # Committed before the operator is told it happened.
+        audit.append_committed_blocking("key.change", {"event": event} | payload, actor=actor)
+    except Exception as e:
+        # The change took effect: say so, and that the log does not have it.
+        why = f"{event} took effect, but its audit record could not be stored ({e})"
+        raise _fail(KeelError(why)) from None
 
 
 def _when(t: float | None) -> str:
