@@ -247,9 +247,10 @@ def _drop_audit_inserts(store: Store) -> None:
     audit_insert = AuditLog.of(store)._insert
     submit_many = store.writer.submit_many
 
-    def keep_others(statement: Any, rows: Sequence[Any]) -> None:
-        if statement is not audit_insert:
-            submit_many(statement, rows)
+    def keep_others(statement: Any, rows: Sequence[Any], *, wait: bool = False) -> Any:
+        if statement is audit_insert:
+            return None
+        return submit_many(statement, rows, wait=wait)
 
     store.writer.submit_many = keep_others  # type: ignore[method-assign]
 
