@@ -18,6 +18,7 @@ from keel.agent import Agent
 from keel.api.app import create_app, service_for
 from keel.api.registry import AgentRegistry
 from keel.audit import AuditLog, verify_log
+from keel.errors import KeelError
 from keel.models import ScriptedModel
 from keel.store.schema import audit_log
 
@@ -108,7 +109,10 @@ def test_a_server_whose_serving_record_cannot_be_written_does_not_start(
     conn.commit()
     conn.close()
 
-    with pytest.raises(Exception, match="disk says no"), TestClient(create_app(svc)):
+    with (
+        pytest.raises(KeelError, match=r"audit record could not be stored .*disk says no"),
+        TestClient(create_app(svc)),
+    ):
         pytest.fail("the server must not serve an unrecorded version")
     # It shut down behind itself: the service and its store are closed, and nothing
     # was recorded.

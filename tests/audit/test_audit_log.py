@@ -20,7 +20,7 @@ from keel.audit import AuditLog, AuditOptions, Checkpoint, reader, verify_log
 from keel.audit import log as log_module
 from keel.audit.record import GENESIS_HASH
 from keel.audit.signing import AuditSigner
-from keel.errors import UserError
+from keel.errors import KeelError, UserError
 
 
 def _wait_for(predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -187,8 +187,13 @@ def test_a_committed_append_raises_the_failed_write(data_dir: Path, db: Path) ->
             log = AuditLog.of(store)
             log.signer()  # its key.change record first
             await log.append_committed("tool.call", {"x": 1}, actor="a")
-            with pytest.raises(Exception, match="refused by the test"):
+            with pytest.raises(KeelError, match="could not be stored") as failed:
                 await log.append_committed("spec.serving", {"agent": "a"}, actor="keel:serve")
+            # One line that says why, not the SQL.
+            assert failed.value.message == (
+                "the audit record could not be stored "
+                "((sqlite3.IntegrityError) refused by the test)"
+            )
             # The failed record is not the head: the next one takes its id, no gap.
             rec = await log.append_committed("tool.call", {"x": 2}, actor="a")
             assert log.head() == (rec.id, rec.hash)

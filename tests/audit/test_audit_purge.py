@@ -133,7 +133,7 @@ def test_a_purge_whose_record_cannot_be_stored_deletes_nothing(data_dir: Path, d
         old_then_new(log, clock)
         log.flush()
         disk_errors(db, "insert", "audit_log", failing=True)
-        with pytest.raises(Exception, match="disk I/O error"):
+        with pytest.raises(KeelError, match=r"audit record could not be stored .*disk I/O error"):
             purge_before(log, 3000.0, actor="cli:ops")
         disk_errors(db, "insert", "audit_log", failing=False)
         assert len(rows(db)) == 31

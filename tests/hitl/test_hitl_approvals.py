@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall
-from keel.errors import Conflict, NotFound
+from keel.audit import AuditLog, verify_log
+from keel.errors import Conflict, KeelError, NotFound
 from keel.governance.governor import Governor
 from keel.governance.policy import ModelCandidate, PolicyDecision, Principal
 from keel.hitl import Approvals, EditRefused, Forbidden
@@ -204,3 +206,38 @@ def test_two_runs_waiting_hold_rows_not_tasks(store: Store) -> None:
 
     assert asyncio.run(main()) == 1
     assert Approvals(store).repo.count(status="pending") == 20
+
+
+async def test_a_decision_whose_audit_record_cannot_be_stored_does_not_stand(
+    store: Store, tmp_path: Path
+) -> None:
+    calls: list[float] = []
+    agent = make_agent(calls)
+    rec, approval_id = await _waiting(store, agent)
+    approvals = Approvals(store)
+    conn = sqlite3.connect(tmp_path / "keel.db")
+    conn.execute(
+        "create trigger refuse before insert on audit_log "
+        "when new.kind = 'approval' and new.payload like '%\"decision\"%' "
+        "begin select raise(abort, 'no room for it'); end"
+    )
+    conn.commit()
+
+    with pytest.raises(KeelError, match=r"was not decided: .*no room for it.*still pending"):
+        await approvals.approve(approval_id, decider=APPROVER, agent=agent)
+    assert approvals.get(approval_id).status == "pending"
+    waiting = store.runs.get(rec.id)
+    assert waiting is not None
+    assert waiting.status == "awaiting_approval"
+    assert calls == []
+
+    conn.execute("drop trigger refuse")
+    conn.commit()
+    conn.close()
+    await approvals.approve(approval_id, decider=APPROVER, agent=agent)
+    done = await LocalEngine(store).continue_run(rec.id, lambda r: agent)
+    assert done.status == "completed"
+    assert calls == [800]
+    log = AuditLog.of(store)
+    report = verify_log(store.engine, public_key=log.public_key())
+    assert report.ok, report.problems

@@ -336,13 +336,11 @@ class ApiKeys:
             self._record(
                 "api_key.created", rec, actor=actor, extra={"roles": list(valid), "name": name}
             )
-        except Exception as e:
+        except KeelError as e:
             # Fail closed: a key the audit log does not know of must not exist.
             with self._store.engine.begin() as conn:
                 conn.execute(delete(api_keys).where(api_keys.c.id == rec.id))
-            raise KeelError(
-                f"the key was not created: its audit record could not be stored ({e})"
-            ) from e
+            raise KeelError(f"the key was not created: {e.message}") from e
         self.forget(prefix)
         return rec, key
 
@@ -402,11 +400,9 @@ class ApiKeys:
         revoked = replace(rec, revoked_at=now)
         try:
             self._record("api_key.revoked", revoked, actor=actor)
-        except Exception as e:
+        except KeelError as e:
             # The revocation stands (the safe side); the operator learns the log missed it.
-            raise KeelError(
-                f"API key {rec.id} is revoked, but its audit record could not be stored ({e})"
-            ) from e
+            raise KeelError(f"API key {rec.id} is revoked, but {e.message}") from e
         return revoked
 
     def _record(

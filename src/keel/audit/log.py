@@ -48,7 +48,7 @@ from keel.audit.record import (
     tenant_key,
 )
 from keel.audit.signing import AuditPublicKey, AuditSigner
-from keel.errors import UserError
+from keel.errors import KeelError, UserError
 from keel.store import Store
 from keel.store.schema import audit_log
 
@@ -201,17 +201,22 @@ class AuditLog:
     ) -> AuditRecord:
         """``append``, then wait until the record is committed (on an event loop).
 
-        Raises the write's error: for a caller that must not go on unrecorded (fail
-        closed), where ``append`` only logs a write that fails at commit. The failed
-        record is then no longer the chain's head, so the next one leaves no gap.
+        Raises ``KeelError`` ("the audit record could not be stored (why)") if the write
+        fails: for a caller that must not go on unrecorded (fail closed), where
+        ``append`` only logs a write that fails at commit. The failed record is then no
+        longer the chain's head, so the next one leaves no gap.
         """
-        record, committed = self._append_one(kind, payload, actor, tenant, run_id, wait=True)
-        if committed is not None:
-            try:
-                await committed
-            except Exception:
-                self._unchain(record)
-                raise
+        try:
+            record, committed = self._append_one(kind, payload, actor, tenant, run_id, wait=True)
+            if committed is not None:
+                try:
+                    await committed
+                except Exception:
+                    self._unchain(record)
+                    raise
+        except Exception as e:  # a refused row, a closed log, a payload that is not JSON
+            why = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise KeelError(f"the audit record could not be stored ({why})") from e
         return record
 
     def append_committed_blocking(
@@ -224,7 +229,7 @@ class AuditLog:
         run_id: str | None = None,
     ) -> AuditRecord:
         """``append_committed`` for code without an event loop (a CLI command): blocks
-        until the record is committed; raises the write's error."""
+        until the record is committed; raises its ``KeelError``."""
         committed = self.append_committed(kind, payload, actor=actor, tenant=tenant, run_id=run_id)
         # On a loop of its own, so this works whether or not the caller is inside one.
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -69,10 +69,9 @@ def _audit(store: Store, event: str, payload: dict[str, Any]) -> None:
     try:
         # Committed before the operator is told it happened.
         audit.append_committed_blocking("key.change", {"event": event} | payload, actor=actor)
-    except Exception as e:
+    except KeelError as e:
         # The change took effect: say so, and that the log does not have it.
-        why = f"{event} took effect, but its audit record could not be stored ({e})"
-        raise _fail(KeelError(why)) from None
+        raise _fail(KeelError(f"{event} took effect, but {e.message}")) from None
 
 
 def _when(t: float | None) -> str:

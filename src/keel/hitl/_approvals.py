@@ -138,23 +138,29 @@ class Approvals:
             now=now,
         ):
             raise Conflict(f"approval {record.id} was decided meanwhile")
-        AuditLog.of(self._store).append(
-            "approval",
-            {
-                "approval_id": record.id,
-                "decision": status,
-                "decider": decider.id,
-                "roles": list(decider.roles),
-                "reason": reason,
-                "edited_arguments": None if edited is None else redact(edited),
-                "step": record.step,
-                "tool": record.tool,
-                "waited_s": round(now - record.created_at, 3),
-            },
-            actor=decider.id,
-            tenant=record.tenant,
-            run_id=record.run_id,
-        )
+        payload = {
+            "approval_id": record.id,
+            "decision": status,
+            "decider": decider.id,
+            "roles": list(decider.roles),
+            "reason": reason,
+            "edited_arguments": None if edited is None else redact(edited),
+            "step": record.step,
+            "tool": record.tool,
+            "waited_s": round(now - record.created_at, 3),
+        }
+        try:
+            # Committed before the decider is told (or the run goes on): if it cannot be,
+            # the decision is taken back.
+            await AuditLog.of(self._store).append_committed(
+                "approval", payload, actor=decider.id, tenant=record.tenant, run_id=record.run_id
+            )
+        except KeelError as e:
+            # Fail closed: a decision the audit log does not hold does not stand.
+            self.repo.undecide(record.id, decider=decider.id, decided_at=now)
+            raise KeelError(
+                f"approval {record.id} was not decided: {e.message}; it is still pending"
+            ) from e
         webhooks = Oversight.of(self._store).webhooks
         if webhooks.wants("approval.decided"):
             webhooks.emit(
@@ -173,8 +179,7 @@ class Approvals:
                 tenant=record.tenant,
                 now=now,
             )
-        # The audit record commits before the decider is told it is done.
-        await self._store.writer.flush()
+        await self._store.writer.flush()  # the webhook's delivery row, if any
         got = self.repo.get(record.id)
         assert got is not None
         return got

@@ -168,6 +168,28 @@ class ApprovalRepository:
         with self._engine.begin() as conn:
             return conn.execute(q).rowcount == 1
 
+    def undecide(self, approval_id: str, *, decider: str, decided_at: float) -> bool:
+        """Take back the decision ``decider`` made at ``decided_at`` (its audit record could
+        not be stored): pending again. ``False`` if that decision is not the row's."""
+        q = (
+            update(approvals)
+            .where(
+                approvals.c.id == approval_id,
+                approvals.c.status != "pending",
+                approvals.c.decider == decider,
+                approvals.c.decided_at == decided_at,
+            )
+            .values(
+                status="pending",
+                decider=None,
+                decision_reason=None,
+                edited_arguments=None,
+                decided_at=None,
+            )
+        )
+        with self._engine.begin() as conn:
+            return conn.execute(q).rowcount == 1
+
     def get(self, approval_id: str) -> ApprovalRecord | None:
         q = select(approvals).where(approvals.c.id == approval_id)
         with self._engine.connect() as conn:
