@@ -535,3 +535,22 @@ async def test_the_cli_reports_an_incomplete_reencryption(cli_env: Settings) -> 
     assert stdout == "re-encrypted 1 value(s) under key 2 (1 from key 1)\n"
     assert "1 value(s) do not decrypt" in stderr
     assert "1 live value(s) are still" in stderr
+
+
+async def test_a_rotation_whose_audit_record_cannot_be_stored_stands_and_says_so(
+    cli_env: Settings,
+) -> None:
+    assert _keel("pii", "rotate-key")[0] == 0
+    with closing(sqlite3.connect(_db(cli_env))) as conn, conn:
+        conn.execute(
+            "create trigger refuse before insert on audit_log when new.kind = 'key.change' "
+            "begin select raise(abort, 'no room for it'); end"
+        )
+    code, _, stderr = _keel("pii", "rotate-key")
+    assert code == 1
+    assert "pii_vault.key_rotated took effect, but the audit record could not be stored" in (stderr)
+    assert "no room for it" in stderr
+    with closing(sqlite3.connect(_db(cli_env))) as conn, conn:
+        conn.execute("drop trigger refuse")
+    # The rotation stood: the next one starts from its key.
+    assert _keel("pii", "rotate-key")[:2] == (0, "vault key 4 is now current (was 3)\n")

@@ -25,11 +25,11 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 _sha256 = hashlib.sha256
 
 SIGNING_KEY_FILE = "audit-signing.key"
+_T = TypeVar("_T")
 
 # How many records may be queued before a thread without an event loop waits for them
 # to commit. A producer faster than the writer (a bulk append, benchmarks/audit.py) would
@@ -208,15 +209,14 @@ class AuditLog:
         """
         try:
             record, committed = self._append_one(kind, payload, actor, tenant, run_id, wait=True)
-            if committed is not None:
-                try:
-                    await committed
-                except Exception:
-                    self._unchain(record)
-                    raise
-        except Exception as e:  # a refused row, a closed log, a payload that is not JSON
-            why = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise KeelError(f"the audit record could not be stored ({why})") from e
+        except Exception as e:  # a closed log, a payload that is not JSON
+            raise _not_stored(e) from e
+        if committed is not None:
+            try:
+                await committed
+            except Exception as e:  # the database refused the row
+                self._unchain(record)
+                raise _not_stored(e) from e
         return record
 
     def append_committed_blocking(
@@ -230,10 +230,9 @@ class AuditLog:
     ) -> AuditRecord:
         """``append_committed`` for code without an event loop (a CLI command): blocks
         until the record is committed; raises its ``KeelError``."""
-        committed = self.append_committed(kind, payload, actor=actor, tenant=tenant, run_id=run_id)
-        # On a loop of its own, so this works whether or not the caller is inside one.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, committed).result()
+        return _on_own_loop(
+            self.append_committed(kind, payload, actor=actor, tenant=tenant, run_id=run_id)
+        )
 
     def _unchain(self, record: AuditRecord) -> None:
         """Move the head back from ``record``, which failed to commit, if it is still
@@ -322,11 +321,7 @@ class AuditLog:
 
     def flush(self) -> None:
         """Wait until every record appended so far is committed. Blocks; any thread."""
-        # The writer's flush is a coroutine; run it on a loop of its own, so this works
-        # whether or not the caller is inside one.
-        waiter = threading.Thread(target=lambda: asyncio.run(self.store.writer.flush()))
-        waiter.start()
-        waiter.join()
+        _on_own_loop(self.store.writer.flush())
 
     def head(self, tenant: str | None = None) -> tuple[int, str]:
         """``(last id, last hash)`` of a tenant's chain as this process sees it."""
@@ -540,6 +535,19 @@ class AuditLog:
         with _LOGS_LOCK:
             if _LOGS.get(self.store) is self:
                 del _LOGS[self.store]
+
+
+def _on_own_loop(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run ``coroutine`` to its end on a loop of its own, in a thread of its own, so
+    that a caller may block on it whether or not it is inside an event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _not_stored(cause: Exception) -> KeelError:
+    """What a committed append raises: one line saying why (no SQL text)."""
+    why = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    return KeelError(f"the audit record could not be stored ({why})")
 
 
 def _in_event_loop() -> bool:
