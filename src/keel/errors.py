@@ -165,6 +165,14 @@ class NeedsReview(RunError):
     code: ErrorCode = "NEEDS_REVIEW"
 
 
+class AuditUnavailable(RunError):
+    """An audit record could not be stored, so what it records does not stand (fail
+    closed): the run ends ``failed`` without its answer, the tool is not called, the
+    decision is taken back. ``INTERNAL``: the caller cannot fix it; an operator can."""
+
+    code: ErrorCode = "INTERNAL"
+
+
 class NotFound(KeelError):
     code: ErrorCode = "NOT_FOUND"
 

@@ -35,6 +35,18 @@ def _serving(db: Path) -> list[tuple[int, str, dict[str, object]]]:
     return [(i, actor, json.loads(payload)) for i, actor, payload in got]
 
 
+def _refuse(db: Path, when: str) -> None:
+    """Have the database refuse the audit rows that match ``when`` (as a full disk
+    or a guard would)."""
+    conn = sqlite3.connect(db)
+    conn.execute(
+        f"create trigger refuse before insert on audit_log when {when} "
+        "begin select raise(abort, 'disk says no'); end"
+    )
+    conn.commit()
+    conn.close()
+
+
 def test_each_served_version_is_recorded_when_serving_starts_and_stops(
     tmp_path: Path, offline: None
 ) -> None:
@@ -101,13 +113,7 @@ def test_a_server_whose_serving_record_cannot_be_written_does_not_start(
     settings = make_settings(tmp_path)
     svc = service_for(settings, AgentRegistry([echo_agent()]))
     db = tmp_path / "data" / "keel.db"
-    conn = sqlite3.connect(db)
-    conn.execute(
-        "create trigger refuse before insert on audit_log when new.kind = 'spec.serving' "
-        "begin select raise(abort, 'disk says no'); end"
-    )
-    conn.commit()
-    conn.close()
+    _refuse(db, "new.kind = 'spec.serving'")
 
     with (
         pytest.raises(KeelError, match=r"audit record could not be stored .*disk says no"),
@@ -120,3 +126,26 @@ def test_a_server_whose_serving_record_cannot_be_written_does_not_start(
     with pytest.raises(RuntimeError, match="closed"):
         svc.store.writer.submit_many(insert(audit_log), [])
     assert _serving(db) == []
+
+
+def test_versions_recorded_as_started_before_a_refused_one_are_recorded_stopped(
+    tmp_path: Path, offline: None
+) -> None:
+    settings = make_settings(tmp_path)
+    svc = service_for(settings, AgentRegistry([echo_agent(), slow_agent()]))
+    db = tmp_path / "data" / "keel.db"
+    # The first start record is stored; the second is refused.
+    _refuse(
+        db,
+        "new.kind = 'spec.serving' and new.payload like '%\"started\"%' "
+        "and exists (select 1 from audit_log where kind = 'spec.serving')",
+    )
+
+    with (
+        pytest.raises(KeelError, match=r"audit record could not be stored .*disk says no"),
+        TestClient(create_app(svc)),
+    ):
+        pytest.fail("the server must not serve an unrecorded version")
+    recorded = [(p["agent"], p["event"]) for _, _, p in _serving(db)]
+    [(first, _)] = recorded[:1]
+    assert recorded == [(first, "started"), (first, "stopped")]

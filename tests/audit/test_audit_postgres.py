@@ -386,3 +386,50 @@ def _act_as_the_application_role(pg: PgServer, dbname: str, key_path: Path) -> N
 def test_grants_refuse_a_role_that_is_not_a_plain_name(role: str) -> None:
     with pytest.raises(UserError, match="lowercase SQL identifier"):
         postgres_app_grants(role)
+
+
+async def test_a_role_that_may_not_insert_audit_rows_gets_no_answer_and_no_side_effect(
+    pg: PgServer, dbname: str, key_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fail closed on a misconfigured deployment: a role without INSERT on audit_log."""
+    Store.open(pg.url(dbname)).close()  # migrated by the owner
+    with pg.connect(dbname) as owner:
+        owner.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
+        owner.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
+        owner.execute(";\n".join(postgres_app_grants(APP_ROLE)))
+        owner.execute(f"REVOKE INSERT ON audit_log FROM {APP_ROLE}")
+    deployed: list[str] = []
+
+    @tool(risk="write", idempotent=False)
+    def deploy(service: str) -> str:
+        """Deploy a service."""
+        deployed.append(service)
+        return f"deployed {service}"
+
+    script = [ToolCall("c1", "deploy", {"service": "billing"}), "the deployment succeeded"]
+    agent = Agent.define("deployer", model=ScriptedModel(script), tools=[deploy])
+    chat = Agent.define("chat", model=ScriptedModel(lambda r: "hello"))
+    try:
+        with Store.open(pg.url(dbname, user=APP_ROLE)) as store:
+            AuditLog.of(store, AuditOptions(signing_key_path=key_path))
+            engine = LocalEngine(store)
+            rec = await engine.run(agent, "deploy billing")
+            answered = await engine.run(chat, "hi")
+            await engine.close()
+            assert deployed == []
+            assert (rec.status, rec.error_code) == ("failed", "INTERNAL")
+            assert "tool 'deploy' (step 2) was not called" in (rec.error_message or "")
+            assert (answered.status, answered.error_code, answered.output) == (
+                "failed",
+                "INTERNAL",
+                None,
+            )
+            assert "its answer is withheld" in (answered.error_message or "")
+            stored = store.runs.get(answered.id)
+            assert stored is not None
+            assert (stored.status, stored.output) == ("failed", None)
+            assert "permission denied for table audit_log" in caplog.text
+    finally:
+        with pg.connect(dbname) as owner:
+            owner.execute(f"DROP OWNED BY {APP_ROLE}")
+            owner.execute(f"DROP ROLE {APP_ROLE}")

@@ -22,8 +22,11 @@ class Collected:
         self.events: list[tuple[str, float, str]] = []
         self.clock = lambda: 1.5
 
-    def append_events(self, events: list[tuple[str, float, str]], **_: Any) -> None:
+    def append_events(
+        self, events: list[tuple[str, float, str]], **_: Any
+    ) -> tuple[int, str, str, None]:
         self.events.extend(events)
+        return len(self.events), "", "", None
 
 
 @tool

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 
 from keel import Agent, LocalEngine, ModelRequest, ScriptedModel, Store, ToolCall
-from keel.errors import Conflict, NotFound, UserError
+from keel.audit import AuditLog, verify_log
+from keel.errors import AuditUnavailable, Conflict, NotFound, UserError
 from keel.governance.governor import Governor
 from keel.governance.injection import InjectionPolicy
 from keel.governance.pii import vault_scope
@@ -483,3 +485,33 @@ async def test_scoped_reads_hide_other_tenants(store: Store) -> None:
     with pytest.raises(NotFound):
         escalations.claim(e.id, claimer=Principal("x", ("operator",), "globex"), scoped=True)
     assert escalations.get(e.id[:8]).id == e.id
+
+
+async def test_a_claim_whose_audit_record_cannot_be_stored_does_not_stand(
+    store: Store, tmp_path: Path
+) -> None:
+    await _run(store, make_agent(_policy_script([]), tools=[wire]), "wire 10 EUR")
+    e = _only(store)
+    escalations = Escalations(store)
+    conn = sqlite3.connect(tmp_path / "keel.db")
+    conn.execute(
+        "create trigger refuse before insert on audit_log "
+        "when new.kind = 'escalation' and new.payload like '%\"claimed\"%' "
+        "begin select raise(abort, 'no room for it'); end"
+    )
+    conn.commit()
+
+    with pytest.raises(
+        AuditUnavailable, match=rf"escalation {e.id} was not claimed: .*no room for it.*still open"
+    ):
+        escalations.claim(e.id, claimer=HUMAN)
+    after = _only(store)
+    assert (after.status, after.claimed_by, after.claimed_at) == ("open", None, None)
+
+    conn.execute("drop trigger refuse")
+    conn.commit()
+    conn.close()
+    claimed, _token = escalations.claim(e.id, claimer=HUMAN)
+    assert (claimed.status, claimed.claimed_by) == ("claimed", "maria")
+    report = verify_log(store.engine, public_key=AuditLog.of(store).public_key())
+    assert report.ok, report.problems

@@ -6,7 +6,8 @@ process (``keel serve``, each of its ``--workers``) starts, it appends one
 first request; when it shuts down, one more per version with ``"event": "stopped"``.
 A process that crashes records no stop: its next start is the next record. A start
 record that cannot be written stops the start-up (the log must not miss a version
-that served); a stop record that cannot be written is logged and the shutdown goes on.
+that served), and the versions already recorded as started get their stop records;
+a stop record that cannot be written is logged and the shutdown goes on.
 
 A record names what was served exactly: agent name, version and content hash, prompt
 version, the model chain (primary first, then the fallbacks) and the policy bundle
@@ -57,10 +58,17 @@ async def record_serving(store: Store, agents: Iterable[Agent], event: ServingEv
     audit log raises, a failed write included.
     """
     host, pid = socket.gethostname(), os.getpid()
+    agents = list(agents)
     payloads = [serving_payload(a, event, host=host, pid=pid) for a in agents]
     audit = AuditLog.of(store)
-    for payload in payloads:
-        await audit.append_committed("spec.serving", payload, actor=SERVING_ACTOR)
+    for done, payload in enumerate(payloads):
+        try:
+            await audit.append_committed("spec.serving", payload, actor=SERVING_ACTOR)
+        except Exception:
+            if event == "started" and done:
+                # The versions recorded as started never served: say they stopped.
+                await record_stopped(store, agents[:done])
+            raise
 
 
 async def record_stopped(store: Store, agents: Iterable[Agent]) -> None:

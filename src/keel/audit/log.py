@@ -48,7 +48,7 @@ from keel.audit.record import (
     tenant_key,
 )
 from keel.audit.signing import AuditPublicKey, AuditSigner
-from keel.errors import KeelError, UserError
+from keel.errors import AuditUnavailable, UserError
 from keel.store import Store
 from keel.store.schema import audit_log
 
@@ -202,7 +202,7 @@ class AuditLog:
     ) -> AuditRecord:
         """``append``, then wait until the record is committed (on an event loop).
 
-        Raises ``KeelError`` ("the audit record could not be stored (why)") if the write
+        Raises ``AuditUnavailable`` ("the audit record could not be stored (why)") if the write
         fails: for a caller that must not go on unrecorded (fail closed), where
         ``append`` only logs a write that fails at commit. The failed record is then no
         longer the chain's head, so the next one leaves no gap.
@@ -210,13 +210,13 @@ class AuditLog:
         try:
             record, committed = self._append_one(kind, payload, actor, tenant, run_id, wait=True)
         except Exception as e:  # a closed log, a payload that is not JSON
-            raise _not_stored(e) from e
+            raise not_stored(e) from e
         if committed is not None:
             try:
                 await committed
             except Exception as e:  # the database refused the row
-                self._unchain(record)
-                raise _not_stored(e) from e
+                self.unchain(record.tenant, record.id, record.prev_hash, record.hash)
+                raise not_stored(e) from e
         return record
 
     def append_committed_blocking(
@@ -229,21 +229,21 @@ class AuditLog:
         run_id: str | None = None,
     ) -> AuditRecord:
         """``append_committed`` for code without an event loop (a CLI command): blocks
-        until the record is committed; raises its ``KeelError``."""
+        until the record is committed; raises its ``AuditUnavailable``."""
         return _on_own_loop(
             self.append_committed(kind, payload, actor=actor, tenant=tenant, run_id=run_id)
         )
 
-    def _unchain(self, record: AuditRecord) -> None:
-        """Move the head back from ``record``, which failed to commit, if it is still
-        the head (if records were chained onto it meanwhile, verify names the gap).
-        Its Merkle leaf may be folded in already: the frontier is rebuilt from the
-        database before the next checkpoint."""
+    def unchain(self, tenant: str, id: int, prev_hash: str, hash: str) -> None:
+        """Move ``tenant``'s head back from record ``id`` (``hash``), which failed to
+        commit, if it is still the head (if records were chained onto it meanwhile,
+        verify names the gap). Its Merkle leaf may be folded in already: the frontier is
+        rebuilt from the database before the next checkpoint."""
         with self._lock:
-            head = self._heads.get(record.tenant)
-            if head is None or head.hash != record.hash:
+            head = self._heads.get(tenant)
+            if head is None or head.hash != hash:
                 return
-            head.id, head.hash = record.id - 1, record.prev_hash
+            head.id, head.hash = id - 1, prev_hash
             head.pending = max(0, head.pending - 1)
             if head.frontier is not None:
                 head.resync = True
@@ -544,10 +544,10 @@ def _on_own_loop(coroutine: Coroutine[Any, Any, _T]) -> _T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _not_stored(cause: Exception) -> KeelError:
-    """What a committed append raises: one line saying why (no SQL text)."""
+def not_stored(cause: BaseException) -> AuditUnavailable:
+    """What a waited-for audit write that failed raises: one line saying why (no SQL text)."""
     why = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-    return KeelError(f"the audit record could not be stored ({why})")
+    return AuditUnavailable(f"the audit record could not be stored ({why})")
 
 
 def _in_event_loop() -> bool:

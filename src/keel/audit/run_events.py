@@ -41,13 +41,22 @@ those stay kinds the log reads, verifies and exports.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from keel.audit.record import RUN_EVENTS, AuditKind, canonical_json, events_json, json_string
+from keel.audit.log import not_stored
+from keel.audit.record import (
+    RUN_EVENTS,
+    AuditKind,
+    canonical_json,
+    events_json,
+    json_string,
+    tenant_key,
+)
 from keel.audit.redact import redact, redact_text
 
 if TYPE_CHECKING:
@@ -58,9 +67,23 @@ if TYPE_CHECKING:
 
 
 class RunAudit:
-    """Appends one run's records to an audit log (never waits for a commit)."""
+    """Appends one run's records to an audit log.
 
-    __slots__ = ("_actor", "_clock", "_events", "_log", "_prompt_json", "_run_id", "_tenant")
+    It never waits for a commit itself: a flush with ``wait`` keeps the commit's future,
+    and ``confirm``, called once the engine's own awaited write has committed (the same
+    group commit), raises ``AuditUnavailable`` if any of those records failed.
+    """
+
+    __slots__ = (
+        "_actor",
+        "_clock",
+        "_committed",
+        "_events",
+        "_log",
+        "_prompt_json",
+        "_run_id",
+        "_tenant",
+    )
 
     def __init__(
         self,
@@ -78,6 +101,8 @@ class RunAudit:
         self._tenant = tenant
         self._clock = audit.clock
         self._events: list[Event] = []
+        # A future per waited flush, with the record's (id, prev_hash, hash).
+        self._committed: list[tuple[asyncio.Future[Any], int, str, str]] = []
 
     @classmethod
     def for_agent(
@@ -153,8 +178,10 @@ class RunAudit:
         cost_usd: float | None,
         model_used: str | None,
         decisions: Sequence[Mapping[str, Any]] = (),
+        wait: bool = False,
     ) -> None:
-        """Record the run's end, with every policy decision it made, and queue its records."""
+        """Record the run's end, with every policy decision it made, and queue its
+        records (``wait``: for ``confirm``)."""
         tokens_in = 0 if usage is None else int(usage.input_tokens)
         tokens_out = 0 if usage is None else int(usage.output_tokens)
         text = (
@@ -164,17 +191,52 @@ class RunAudit:
             f'"output_tokens":{tokens_out},"status":{json_string(status)},"steps":{int(steps)}}}'
         )
         self._append("run.finished", text)
-        self.flush()
+        self.flush(wait=wait)
 
-    def flush(self) -> None:
-        """Chain and queue the records so far (the next awaited commit covers them)."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Chain and queue the records so far (the next awaited commit covers them);
+        with ``wait`` (on an event loop), ``confirm`` then checks that they committed."""
         if self._events:
             events, self._events = self._events, []
             if len(events) > 1:
                 events = [(RUN_EVENTS, events[-1][1], events_json(events))]
-            self._log.append_events(
-                events, actor=self._actor, tenant=self._tenant, run_id=self._run_id
+            seq, prev, h, committed = self._log.append_events(
+                events, actor=self._actor, tenant=self._tenant, run_id=self._run_id, wait=wait
             )
+            if committed is not None:
+                self._committed.append((committed, seq, prev, h))
+
+    def record(self, kind: AuditKind, payload: Mapping[str, Any]) -> None:
+        """Chain a record of another kind for this run, by its agent (an approval
+        request, an escalation); ``confirm`` checks that it committed."""
+        event = (kind, float(self._clock()), canonical_json(dict(payload)))
+        seq, prev, h, committed = self._log.append_events(
+            [event], actor=self._actor, tenant=self._tenant, run_id=self._run_id, wait=True
+        )
+        if committed is not None:
+            self._committed.append((committed, seq, prev, h))
+
+    async def confirm(self) -> None:
+        """Wait for the records flushed with ``wait`` (or from ``record``); raises
+        ``AuditUnavailable`` if one failed. Called after the engine's awaited write,
+        which shares their commit, so the wait is over at once."""
+        committed, self._committed = self._committed, []
+        try:
+            for entry in committed:
+                await entry[0]
+        except Exception:
+            outcomes = await asyncio.gather(*[e[0] for e in committed], return_exceptions=True)
+            # The failed records at the head of the chain come off it, latest first, so
+            # that the next record leaves no gap.
+            tenant = tenant_key(self._tenant)
+            for (_, seq, prev, h), outcome in zip(
+                reversed(committed), reversed(outcomes), strict=True
+            ):
+                if not isinstance(outcome, BaseException):
+                    break
+                self._log.unchain(tenant, seq, prev, h)
+            failure = next(o for o in outcomes if isinstance(o, BaseException))
+            raise not_stored(failure) from failure
 
     def _append(self, kind: AuditKind, payload_json: str) -> None:
         self._events.append((kind, float(self._clock()), payload_json))

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from keel.agent import Agent
 from keel.audit.log import AuditLog
 from keel.engine.ids import new_run_id
-from keel.errors import Conflict, NotFound, UserError
+from keel.errors import AuditUnavailable, Conflict, NotFound, UserError
 from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
 from keel.hitl._bundle import EscalationBundle
@@ -228,7 +228,8 @@ class Escalations:
     ) -> tuple[EscalationRecord, str]:
         """Take an open escalation (or re-take one's own claim); returns it and a
         continuity token for ``resolve``. Raises ``NotFound``, ``Conflict`` (claimed by
-        someone else, or closed)."""
+        someone else, or closed), ``AuditUnavailable`` if the claim's audit record
+        cannot be stored (the escalation is then open again, and no token is issued)."""
         rec = self.get(escalation_id, tenant=claimer.tenant, scoped=scoped)
         now = self._clock()
         took = self.repo.transition(
@@ -241,13 +242,27 @@ class Escalations:
             if current is None or current.status != "claimed" or current.claimed_by != claimer.id:
                 state = "gone" if current is None else f"{current.status} by {current.claimed_by}"
                 raise Conflict(f"escalation {rec.id} is {state}", details={"status": state})
-        AuditLog.of(self._store).append(
-            "escalation",
-            {"escalation_id": rec.id, "event": "claimed", "by": claimer.id},
-            actor=claimer.id,
-            tenant=rec.tenant,
-            run_id=rec.run_id,
-        )
+        try:
+            AuditLog.of(self._store).append_committed_blocking(
+                "escalation",
+                {"escalation_id": rec.id, "event": "claimed", "by": claimer.id},
+                actor=claimer.id,
+                tenant=rec.tenant,
+                run_id=rec.run_id,
+            )
+        except AuditUnavailable as e:
+            # Fail closed: a claim the audit log does not hold does not stand.
+            if took:
+                self.repo.transition(
+                    rec.id,
+                    from_=("claimed",),
+                    values={"status": "open", "claimed_by": None, "claimed_at": None},
+                )
+            raise AuditUnavailable(
+                f"escalation {rec.id} was not claimed: {e.message}; it is still open"
+                if took
+                else f"escalation {rec.id} was not claimed again: {e.message}"
+            ) from e
         token = self.oversight.issue_token(
             rec.id, tenant=rec.tenant, session_id=rec.session_id, now=now
         )

@@ -5,12 +5,14 @@ the continuity-token key and the webhook endpoints. After every run the engine c
 ``after_run``, which
 
 * turns a run that meets a ``spec.escalation`` trigger into an ``escalated`` one, with
-  its ``EscalationBundle`` row and, with ``sla_seconds``, an SLA timer;
+  its ``EscalationBundle`` row, its ``run.escalated`` webhook event and, with
+  ``sla_seconds``, an SLA timer;
 * starts the SLA timer of a new approval;
-* queues the webhook events the run produced (``approval.requested``,
-  ``run.escalated``, ``run.completed``, ``run.failed``).
 
-With no escalation section and no webhook endpoint it returns at once: the run path
+and, once the run's records are committed, ``announce``, which queues the webhook
+event of its outcome (``approval.requested``, ``run.completed``, ``run.failed``).
+
+With no escalation section and no webhook endpoint both return at once: the run path
 pays two attribute reads.
 """
 
@@ -22,7 +24,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
@@ -35,6 +37,9 @@ from keel.loop import RunOutcome
 from keel.spec.model import EscalationSpec
 from keel.store import Store
 from keel.store.schema import escalations, sla_timers
+
+if TYPE_CHECKING:
+    from keel.audit.run_events import RunAudit
 
 _ALL: weakref.WeakKeyDictionary[Store, Oversight] = weakref.WeakKeyDictionary()
 _ALL_LOCK = threading.Lock()
@@ -84,28 +89,49 @@ class Oversight:
         outcome: RunOutcome,
         *,
         tenant: str | None,
-        session_id: str | None,
+        audit: RunAudit | None = None,
         clock: Callable[[], float] = time.time,
     ) -> RunOutcome:
-        """The outcome to record: ``escalated`` when a trigger fires, else unchanged."""
+        """The outcome to record: ``escalated`` when a trigger fires, else unchanged.
+
+        An escalation's ``created`` record goes through the run's ``audit`` (when given),
+        so that the engine's ``confirm`` covers it."""
         esc = agent.escalation
-        hooks = self.webhooks
-        if esc is None and not hooks.endpoints:
+        if esc is None:
             return outcome
         now = clock()
-        base = {"run_id": run_id, "agent": agent.name, "agent_version": agent.version}
         if outcome.status == "awaiting_approval" and outcome.approval_id is not None:
-            if esc is not None and esc.sla_seconds is not None:
+            if esc.sla_seconds is not None:
                 self._timer("approval", outcome.approval_id, run_id, agent, tenant, esc, now)
+            return outcome
+        reasons = escalation_reasons(esc, outcome)
+        if reasons:
+            return await self._escalate(agent, run_id, outcome, reasons, esc, tenant, now, audit)
+        return outcome
+
+    def announce(
+        self,
+        agent: Agent,
+        run_id: str,
+        outcome: RunOutcome,
+        *,
+        tenant: str | None,
+        session_id: str | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Queue the webhook event of a run's recorded outcome (``approval.requested``,
+        ``run.completed``, ``run.failed``): called once its records are committed, so
+        that no event announces an outcome that did not stand."""
+        hooks = self.webhooks
+        if not hooks.endpoints:
+            return
+        now = clock()
+        base = {"run_id": run_id, "agent": agent.name, "agent_version": agent.version}
+        if outcome.status == "awaiting_approval":
             if hooks.wants("approval.requested") and outcome.approval is not None:
                 data = {**base, "approval_id": outcome.approval_id, **outcome.approval.to_dict()}
                 hooks.emit("approval.requested", data, tenant=tenant, now=now)
-            return outcome
-        reasons = escalation_reasons(esc, outcome) if esc is not None else []
-        if reasons:
-            assert esc is not None
-            return await self._escalate(agent, run_id, outcome, reasons, esc, tenant, now)
-        if outcome.status in ("completed", "failed", "needs_review"):
+        elif outcome.status in ("completed", "failed", "needs_review"):
             event = "run.completed" if outcome.status == "completed" else "run.failed"
             if hooks.wants(event):
                 data = {
@@ -119,7 +145,6 @@ class Oversight:
                     "cost_usd": outcome.cost_usd,
                 }
                 hooks.emit(event, data, tenant=tenant, now=now)  # type: ignore[arg-type]
-        return outcome
 
     async def _escalate(
         self,
@@ -130,6 +155,7 @@ class Oversight:
         esc: EscalationSpec,
         tenant: str | None,
         now: float,
+        audit: RunAudit | None,
     ) -> RunOutcome:
         store = self.store
         # The journal and the run's row (its traceparent, its masked input) first.
@@ -172,20 +198,20 @@ class Oversight:
         )
         if esc.sla_seconds is not None:
             self._timer("escalation", escalation_id, run_id, agent, tenant, esc, now)
-        from keel.audit.log import AuditLog
+        created = {
+            "escalation_id": escalation_id,
+            "event": "created",
+            "reasons": list(reasons),
+            "error_code": outcome.error_code,
+        }
+        if audit is not None:
+            audit.record("escalation", created)
+        else:
+            from keel.audit.log import AuditLog
 
-        AuditLog.of(store).append(
-            "escalation",
-            {
-                "escalation_id": escalation_id,
-                "event": "created",
-                "reasons": list(reasons),
-                "error_code": outcome.error_code,
-            },
-            actor=f"agent:{agent.name}",
-            tenant=tenant,
-            run_id=run_id,
-        )
+            AuditLog.of(store).append(
+                "escalation", created, actor=f"agent:{agent.name}", tenant=tenant, run_id=run_id
+            )
         if self.webhooks.wants("run.escalated"):
             token = self.issue_token(
                 escalation_id, tenant=tenant, session_id=run.session_id, now=now

@@ -21,6 +21,7 @@ and later replays read it from there.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -29,13 +30,15 @@ from keel.agent import Agent
 from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_id
-from keel.errors import ApprovalRequired, NeedsReview
+from keel.errors import ApprovalRequired, AuditUnavailable, NeedsReview
 from keel.hitl._records import ApprovalRepository
 from keel.loop.effects import ApprovalDecision, ApprovalRequest, AwaitingApproval
 from keel.loop.stream import RunTokens
 from keel.models.base import ModelRequest, ModelResponse, ToolCall
 from keel.store.runs import RunRepository, StepRecord, json_text
 from keel.tools import ToolContext, ToolResult, execute_tool
+
+log = logging.getLogger(__name__)
 
 
 class DirectEffects:
@@ -255,7 +258,7 @@ class JournaledEffects(DirectEffects):
         started_at = self._clock()
         if rec is None and not info.idempotent:
             if self._audit is not None:
-                self._audit.flush()  # so the awaited commit below covers them too
+                self._audit.flush(wait=True)  # so the awaited commit below covers them too
             # The one write a run waits for: proof, before the side effect, that it may
             # have happened. An idempotent tool needs no such proof (it is re-run).
             started = self._repo.journal_step(
@@ -271,6 +274,17 @@ class JournaledEffects(DirectEffects):
             )
             if started is not None:
                 await started
+            if self._audit is not None:
+                # Fail closed: no side effect whose decisions the audit log does not hold.
+                try:
+                    await self._audit.confirm()
+                except AuditUnavailable as e:
+                    # The cause (the database's words) goes to the log, not to the caller.
+                    log.error("run %s: %s", self._run_id, e.message)
+                    raise AuditUnavailable(
+                        f"the run's audit records could not be stored, so tool {call.name!r} "
+                        f"(step {step}) was not called; the server log says why"
+                    ) from e
         context = self._context(step)
         result = await execute_tool(tool, self._arguments(call), context)
         gov = self._agent.governor

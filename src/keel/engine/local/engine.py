@@ -33,7 +33,7 @@ from keel.audit.log import AuditLog
 from keel.audit.redact import redact
 from keel.audit.run_events import RunAudit
 from keel.engine.ids import new_run_id
-from keel.errors import Conflict, ErrorCode, KeelError, NotFound, UserError
+from keel.errors import AuditUnavailable, Conflict, ErrorCode, KeelError, NotFound, UserError
 from keel.governance.governor import masking_scope
 from keel.governance.pii import vault_scope
 from keel.governance.policy import Principal
@@ -49,6 +49,7 @@ from keel.telemetry.traceparent import valid_traceparent
 
 from ._admission import Admission
 from ._closing import close_tokens, closing
+from ._unrecorded import unrecorded
 from .effects import DirectEffects, JournaledEffects
 
 if TYPE_CHECKING:
@@ -457,18 +458,18 @@ class LocalEngine:
         inserted: QueuedWrite | None = None,
     ) -> RunRecord:
         if self.store is not None:
-            # Escalation triggers, SLA timers and webhook events (keel.hitl).
+            # Escalation triggers and SLA timers (keel.hitl).
             outcome = await Oversight.of(self.store).after_run(
-                agent, run_id, outcome, tenant=tenant, session_id=session_id, clock=self._clock
+                agent, run_id, outcome, tenant=tenant, audit=audit, clock=self._clock
             )
         now = self._clock()
         waiting = outcome.status == "awaiting_approval"
         if audit is not None and waiting:
             # Not finished: its policy decisions are recorded when it is (a resumed
             # run takes them again, in order); the approval request is recorded now.
-            audit.flush()
-            if self.audit is not None and outcome.approval is not None:
-                self.audit.append(
+            audit.flush(wait=True)
+            if outcome.approval is not None:
+                audit.record(
                     "approval",
                     {
                         "approval_id": outcome.approval_id,
@@ -480,9 +481,6 @@ class LocalEngine:
                         "policy_hash": outcome.approval.policy_hash,
                         "roles": list(outcome.approval.roles),
                     },
-                    actor=f"agent:{agent.name}",
-                    tenant=tenant,
-                    run_id=run_id,
                 )
         elif audit is not None:
             # Queued before the run's final awaited commit, which therefore covers it.
@@ -494,6 +492,7 @@ class LocalEngine:
                 cost_usd=outcome.cost_usd,
                 model_used=outcome.model_used,
                 decisions=outcome.decisions,
+                wait=True,
             )
         if self.store is not None:
             # Only a stored run needs its row (and its output masked for the journal).
@@ -518,6 +517,17 @@ class LocalEngine:
             done = self.store.runs.finish_run(run_id, values, inserted=inserted)
             if done is not None:
                 await done
+            if audit is not None:
+                try:
+                    await audit.confirm()  # committed with the run's row
+                except AuditUnavailable as e:
+                    outcome = await unrecorded(
+                        self.store, self.approvals, run_id, outcome, e, values
+                    )
+                    waiting = outcome.status == "awaiting_approval"
+            Oversight.of(self.store).announce(
+                agent, run_id, outcome, tenant=tenant, session_id=session_id, clock=self._clock
+            )
         elif session_id is not None and outcome.status == "completed":
             self._remember(agent, session_id, tenant, input, outcome.output)
         if trace is not None:
