@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from keel.audit.log import AuditLog
 from keel.engine.ids import new_id
-from keel.errors import Conflict, KeelError, NotFound, Unauthenticated, UserError
+from keel.errors import AuditUnavailable, Conflict, NotFound, Unauthenticated, UserError
 from keel.governance.policy import Principal
 from keel.store import Store
 from keel.store.schema import api_keys
@@ -336,11 +336,11 @@ class ApiKeys:
             self._record(
                 "api_key.created", rec, actor=actor, extra={"roles": list(valid), "name": name}
             )
-        except KeelError as e:
+        except AuditUnavailable as e:
             # Fail closed: a key the audit log does not know of must not exist.
             with self._store.engine.begin() as conn:
                 conn.execute(delete(api_keys).where(api_keys.c.id == rec.id))
-            raise KeelError(f"the key was not created: {e.message}") from e
+            raise AuditUnavailable(f"the key was not created: {e.message}") from e
         self.forget(prefix)
         return rec, key
 
@@ -400,9 +400,9 @@ class ApiKeys:
         revoked = replace(rec, revoked_at=now)
         try:
             self._record("api_key.revoked", revoked, actor=actor)
-        except KeelError as e:
+        except AuditUnavailable as e:
             # The revocation stands (the safe side); the operator learns the log missed it.
-            raise KeelError(f"API key {rec.id} is revoked, but {e.message}") from e
+            raise AuditUnavailable(f"API key {rec.id} is revoked, but {e.message}") from e
         return revoked
 
     def _record(

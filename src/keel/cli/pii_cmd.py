@@ -27,7 +27,7 @@ from rich.markup import escape
 
 from keel.audit.log import AuditLog
 from keel.cli import context
-from keel.errors import KeelError, UserError
+from keel.errors import AuditUnavailable, KeelError, UserError
 from keel.host import pii_vault_keyring
 from keel.store import Store
 from keel.store.vault_rotation import (
@@ -69,9 +69,9 @@ def _audit(store: Store, event: str, payload: dict[str, Any]) -> None:
     try:
         # Committed before the operator is told it happened.
         audit.append_committed_blocking("key.change", {"event": event} | payload, actor=actor)
-    except KeelError as e:
+    except AuditUnavailable as e:
         # The change took effect: say so, and that the log does not have it.
-        raise _fail(KeelError(f"{event} took effect, but {e.message}")) from None
+        raise _fail(AuditUnavailable(f"{event} took effect, but {e.message}")) from None
 
 
 def _when(t: float | None) -> str:

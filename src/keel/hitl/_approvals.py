@@ -27,6 +27,7 @@ from keel.audit.log import AuditLog
 from keel.audit.redact import redact
 from keel.errors import (
     ApprovalRequired,
+    AuditUnavailable,
     Conflict,
     Escalated,
     Forbidden,
@@ -155,10 +156,10 @@ class Approvals:
             await AuditLog.of(self._store).append_committed(
                 "approval", payload, actor=decider.id, tenant=record.tenant, run_id=record.run_id
             )
-        except KeelError as e:
+        except AuditUnavailable as e:
             # Fail closed: a decision the audit log does not hold does not stand.
             self.repo.undecide(record.id, decider=decider.id, decided_at=now)
-            raise KeelError(
+            raise AuditUnavailable(
                 f"approval {record.id} was not decided: {e.message}; it is still pending"
             ) from e
         webhooks = Oversight.of(self._store).webhooks
