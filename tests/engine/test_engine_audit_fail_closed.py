@@ -257,3 +257,25 @@ async def test_an_escalation_stands_when_its_record_is_refused(
     assert f"run {rec.id}: the audit record could not be stored ({REFUSED})" in caplog.text
     allow(db)
     assert_verifies(store)
+
+
+async def test_a_streamed_answer_whose_records_are_refused_ends_its_stream_failed(
+    store: Store, db: sqlite3.Connection
+) -> None:
+    """The tokens went out as they were written: the stream retracts them, saying why,
+    and ends ``failed``."""
+    answer = "Your order shipped on Monday and should arrive by Thursday. " * 3
+    agent = Agent.define("streamer", model=ScriptedModel([answer]), stream="tokens")
+    engine = LocalEngine(store)
+    listener = engine.tokens.subscribe("run_streamed")
+    refuse(db)
+
+    rec = await engine.run(agent, "where is my order?", run_id="run_streamed")
+
+    events = listener.drain()
+    assert "".join(e.text for e in events if e.kind == "token") == answer
+    retract, end = events[-2:]
+    assert (retract.kind, retract.reason, retract.code) == ("retract", "run_ended", "INTERNAL")
+    assert retract.message == rec.error_message
+    assert (end.kind, end.status) == ("end", "failed")
+    assert (rec.status, rec.output) == ("failed", None)
