@@ -457,9 +457,10 @@ class LocalEngine:
         trace: RunTrace | None = None,
         inserted: QueuedWrite | None = None,
     ) -> RunRecord:
-        if self.store is not None:
+        oversight = None if self.store is None else Oversight.of(self.store)
+        if oversight is not None:
             # Escalation triggers and SLA timers (keel.hitl).
-            outcome = await Oversight.of(self.store).after_run(
+            outcome = await oversight.after_run(
                 agent, run_id, outcome, tenant=tenant, audit=audit, clock=self._clock
             )
         now = self._clock()
@@ -525,7 +526,9 @@ class LocalEngine:
                         self.store, self.approvals, run_id, outcome, e, values
                     )
                     waiting = outcome.status == "awaiting_approval"
-            Oversight.of(self.store).announce(
+            assert oversight is not None
+            # The webhook event of the outcome that stood (keel.hitl).
+            oversight.announce(
                 agent, run_id, outcome, tenant=tenant, session_id=session_id, clock=self._clock
             )
         elif session_id is not None and outcome.status == "completed":
