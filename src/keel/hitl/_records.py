@@ -168,6 +168,23 @@ class ApprovalRepository:
         with self._engine.begin() as conn:
             return conn.execute(q).rowcount == 1
 
+    def reject_pending(self, run_id: str, *, decider: str, reason: str, now: float) -> int:
+        """Reject every approval of ``run_id`` that is still pending (the run ended
+        without them); returns how many."""
+        q = (
+            update(approvals)
+            .where(approvals.c.run_id == run_id, approvals.c.status == "pending")
+            .values(
+                status="rejected",
+                decider=decider,
+                decision_reason=reason,
+                edited_arguments=None,
+                decided_at=now,
+            )
+        )
+        with self._engine.begin() as conn:
+            return int(conn.execute(q).rowcount)
+
     def undecide(self, approval_id: str, *, decider: str, decided_at: float) -> bool:
         """Take back the decision ``decider`` made at ``decided_at`` (its audit record could
         not be stored): pending again. ``False`` if that decision is not the row's."""

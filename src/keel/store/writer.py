@@ -249,12 +249,13 @@ class GroupWriter:
             for write in writes:
                 self._add(write)
         self._commit_soon(loop)
-        if len(writes) == 1 and writes[0].future is not None:
+        futures = [w.future for w in writes if w.future is not None]
+        if len(futures) == 1:
             # Settled with the group's other futures: a caller that awaits this after
             # another write of that group finds it done, with no turn of the loop
             # (``gather`` would settle its own future one callback later).
-            return writes[0].future
-        return asyncio.gather(*(w.future for w in writes if w.future is not None))
+            return futures[0]
+        return asyncio.gather(*futures)
 
     def prepare(self, statement: Executable, preparer: Preparer) -> None:
         """Have ``preparer`` rewrite ``statement``'s rows in every transaction (see ``Prepare``).

@@ -44,16 +44,9 @@ async def unrecorded(
     why += "; the server log says why"
     now = values["updated_at"]
     if approvals is not None:
-        for a in approvals.for_run(run_id):
-            if a.status == "pending":
-                approvals.decide(
-                    a.id,
-                    status="rejected",
-                    decider="keel",
-                    reason="the request's audit record could not be stored",
-                    edited_arguments=None,
-                    now=now,
-                )
+        approvals.reject_pending(
+            run_id, decider="keel", reason="the request's audit record could not be stored", now=now
+        )
     failed = dataclasses.replace(
         outcome,
         status="failed",

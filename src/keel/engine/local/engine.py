@@ -328,16 +328,9 @@ class LocalEngine:
             ):
                 raise Conflict(f"run {run_id} was continued by another process")
             if self.approvals is not None:
-                for a in self.approvals.for_run(run_id):
-                    if a.status == "pending":
-                        self.approvals.decide(
-                            a.id,
-                            status="rejected",
-                            decider=actor,
-                            reason="run cancelled",
-                            edited_arguments=None,
-                            now=now,
-                        )
+                self.approvals.reject_pending(
+                    run_id, decider=actor, reason="run cancelled", now=now
+                )
             return await self._end_cancelled(run_id, f"cancelled by {actor}")
         if rec.status == "running":
             raise Conflict(f"run {run_id} is running in another process ({rec.owner})")
